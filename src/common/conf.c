@@ -1,0 +1,1149 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Parses leviathan.conf: Key=Value lines, NodeName= and PartitionName=. */
+#include "config.h"
+
+#include "common/conf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/hostlist.h"
+#include "common/log.h"
+#include "common/timefmt.h"
+
+/* The build passes SYSCONFDIR on the compile line; this is a fallback. */
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+#define CONF_INCLUDE_DEPTH 8     /* Include nesting allowed */
+#define CONF_FILE_MAX (64u << 20) /* refuse to read bigger files */
+
+/* How a value is checked and stored. */
+enum vtype {
+	V_STR,     /* char *, any text */
+	V_ENUM,    /* char *, one of key.choices, stored as spelled there */
+	V_DEBUG,   /* char *, checked by lv_log_parse_debug_flags */
+	V_HOSTS,   /* char *, a hostlist expression or ALL */
+	V_U32,     /* uint32_t, a plain number >= key.min */
+	V_UINT,    /* unsigned, a plain number */
+	V_PORT,    /* uint16_t, 1-65535 */
+	V_MEM,     /* uint64_t megabytes, lv_mem_parse_mb */
+	V_GRES,    /* uint32_t GPUs from "gpu:N" */
+	V_BOOL,    /* bool, YES or NO */
+	V_TIME,    /* uint32_t minutes, lv_time_parse_minutes */
+	V_LIMIT,   /* uint32_t, a number or UNLIMITED (stored as 0) */
+	V_INCLUDE, /* reads another file */
+};
+
+struct key {
+	const char *name;
+	enum vtype type;
+	size_t off; /* where the value goes in the struct being filled */
+	uint32_t min;
+	const char *const *choices;
+};
+
+static const char *const log_levels[] = { "error", "warning", "notice",
+					  "info",  "debug",   NULL };
+static const char *const node_states[] = { "UNKNOWN", "IDLE",   "DOWN",
+					   "DRAIN",   "FUTURE", NULL };
+static const char *const part_states[] = { "UP", "DOWN", "DRAIN", "INACTIVE",
+					   NULL };
+static const char *const select_types[] = { "pack", "spread", NULL };
+
+#define G(field) offsetof(struct lv_conf, field)
+static const struct key global_keys[] = {
+	{ "ClusterName", V_STR, G(cluster_name), 0, NULL },
+	{ "ControllerHost", V_STR, G(controller_host), 0, NULL },
+	{ "ControllerAddr", V_STR, G(controller_addr), 0, NULL },
+	{ "ControllerPort", V_PORT, G(controller_port), 0, NULL },
+	{ "NodePort", V_PORT, G(node_port), 0, NULL },
+	{ "StateDir", V_STR, G(state_dir), 0, NULL },
+	{ "NodeStateDir", V_STR, G(node_state_dir), 0, NULL },
+	{ "LogFile", V_STR, G(log_file), 0, NULL },
+	{ "NodeLogFile", V_STR, G(node_log_file), 0, NULL },
+	{ "PidFile", V_STR, G(pid_file), 0, NULL },
+	{ "NodePidFile", V_STR, G(node_pid_file), 0, NULL },
+	{ "MungeSocket", V_STR, G(munge_socket), 0, NULL },
+	{ "AdminUsers", V_STR, G(admin_users), 0, NULL },
+	{ "AdminGroups", V_STR, G(admin_groups), 0, NULL },
+	{ "DebugFlags", V_DEBUG, G(debug_flags), 0, NULL },
+	{ "LogLevel", V_ENUM, G(log_level), 0, log_levels },
+	{ "HeartbeatInterval", V_U32, G(heartbeat_interval), 1, NULL },
+	{ "NodeTimeout", V_U32, G(node_timeout), 1, NULL },
+	{ "MessageTimeout", V_U32, G(msg_timeout), 1, NULL },
+	{ "ClientRetryTime", V_U32, G(client_retry), 0, NULL },
+	{ "KillWait", V_U32, G(kill_wait), 0, NULL },
+	{ "MaxJobCount", V_U32, G(max_job_count), 1, NULL },
+	{ "FirstJobId", V_U32, G(first_job_id), 1, NULL },
+	{ "PolicyScript", V_STR, G(policy_script), 0, NULL },
+	{ "Include", V_INCLUDE, 0, 0, NULL },
+	{ NULL, V_STR, 0, 0, NULL },
+};
+
+/* A NodeName= line before expansion into one lv_conf_node per name. */
+struct node_spec {
+	struct lv_conf_node n; /* n.addr holds NodeAddr= as written */
+	char *port_expr;       /* Port= as written: "7001" or "[7001-7004]" */
+};
+
+#define N(field) offsetof(struct node_spec, field)
+static const struct key node_keys[] = {
+	{ "NodeAddr", V_STR, N(n.addr), 0, NULL },
+	{ "Port", V_STR, N(port_expr), 0, NULL },
+	{ "CPUs", V_U32, N(n.cpus), 0, NULL },
+	{ "Sockets", V_U32, N(n.sockets), 0, NULL },
+	{ "CoresPerSocket", V_U32, N(n.cores_per_socket), 0, NULL },
+	{ "ThreadsPerCore", V_U32, N(n.threads_per_core), 0, NULL },
+	{ "RealMemory", V_MEM, N(n.real_memory_mb), 0, NULL },
+	{ "Gres", V_GRES, N(n.gpus), 0, NULL },
+	{ "Features", V_STR, N(n.features), 0, NULL },
+	{ "Topology", V_STR, N(n.topology), 0, NULL },
+	{ "State", V_ENUM, N(n.state), 0, node_states },
+	{ "Weight", V_UINT, N(n.weight), 0, NULL },
+	{ NULL, V_STR, 0, 0, NULL },
+};
+
+#define P(field) offsetof(struct lv_conf_partition, field)
+static const struct key part_keys[] = {
+	{ "Nodes", V_HOSTS, P(nodes), 0, NULL },
+	{ "Default", V_BOOL, P(is_default), 0, NULL },
+	{ "MaxTime", V_TIME, P(max_time), 0, NULL },
+	{ "DefaultTime", V_TIME, P(default_time), 0, NULL },
+	{ "MaxNodes", V_LIMIT, P(max_nodes), 0, NULL },
+	{ "MinNodes", V_U32, P(min_nodes), 0, NULL },
+	{ "State", V_ENUM, P(state), 0, part_states },
+	{ "AllowAccounts", V_STR, P(allow_accounts), 0, NULL },
+	{ "AllowGroups", V_STR, P(allow_groups), 0, NULL },
+	{ "PriorityTier", V_U32, P(priority_tier), 0, NULL },
+	{ "SelectType", V_ENUM, P(select), 0, select_types },
+	{ "Requeue", V_BOOL, P(requeue), 0, NULL },
+	{ NULL, V_STR, 0, 0, NULL },
+};
+
+/* The strings each struct owns, for copying and freeing. */
+static const size_t node_strs[] = {
+	offsetof(struct lv_conf_node, name),
+	offsetof(struct lv_conf_node, addr),
+	offsetof(struct lv_conf_node, features),
+	offsetof(struct lv_conf_node, topology),
+	offsetof(struct lv_conf_node, state),
+};
+static const size_t spec_strs[] = {
+	N(n.name), N(n.addr), N(n.features), N(n.topology), N(n.state),
+	N(port_expr),
+};
+static const size_t part_strs[] = {
+	P(name),	   P(nodes),	    P(state),
+	P(allow_accounts), P(allow_groups), P(select),
+};
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+struct parser {
+	struct lv_conf *conf;
+	struct lv_error *err;
+	const char *file; /* the file being read, for messages */
+	int line;         /* the line being parsed (first of a continued one) */
+	int depth;        /* Include nesting */
+	struct node_spec node_def;         /* from NodeName=DEFAULT */
+	struct lv_conf_partition part_def; /* from PartitionName=DEFAULT */
+	size_t nodes_cap;
+	size_t parts_cap;
+	char **part_where; /* "file:line" of each partition, for late checks */
+	size_t n_where;
+	size_t *names;     /* open-addressed node name set: index + 1 */
+	size_t names_cap;  /* a power of two, or 0 */
+};
+
+/* A logical line, continuations joined and the comment removed. */
+struct linebuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+};
+
+static int parse_text(struct parser *p, const char *text, const char *name);
+
+/* Sets err to "file:line: message" and returns -EINVAL. */
+__attribute__((format(printf, 2, 3))) static int perr(struct parser *p,
+						      const char *fmt, ...)
+{
+	char msg[LV_ERROR_TEXT_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return lv_errorf(p->err, -EINVAL, "%s:%d: %s", p->file, p->line, msg);
+}
+
+/* Hands up a lower layer's error as "file:line: what: text", keeping its
+ * code so that -ENOMEM stays -ENOMEM. */
+static int pass_err(struct parser *p, const char *what,
+		    const struct lv_error *e)
+{
+	return lv_errorf(p->err, e->code ? e->code : -EINVAL, "%s:%d: %s: %s",
+			 p->file, p->line, what, e->text);
+}
+
+static int nomem(struct parser *p)
+{
+	return lv_errorf(p->err, -ENOMEM, "%s: out of memory",
+			 p->file ? p->file : p->conf->path);
+}
+
+static char **str_at(void *base, size_t off)
+{
+	return (char **)((char *)base + off);
+}
+
+static void strs_free(void *obj, const size_t *offs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(*str_at(obj, offs[i]));
+		*str_at(obj, offs[i]) = NULL;
+	}
+}
+
+/* After a struct copy, gives obj its own copies of the strings at offs.
+ * On failure obj owns nothing and -ENOMEM is returned. */
+static int strs_dup(void *obj, const size_t *offs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char **f = str_at(obj, offs[i]);
+
+		if (!*f || (*f = strdup(*f)))
+			continue;
+		while (++i < n)
+			*str_at(obj, offs[i]) = NULL;
+		strs_free(obj, offs, n);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int set_str(struct parser *p, char **dst, const char *val)
+{
+	char *s = strdup(val);
+
+	if (!s)
+		return nomem(p);
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+/* A plain decimal number: digits only, no sign, no blanks. */
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		if (v > (max - d) / 10)
+			return -ERANGE;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int set_num(struct parser *p, const struct key *k, const char *val,
+		   uint64_t max, uint64_t *out)
+{
+	if (parse_u64(val, max, out) < 0)
+		return perr(p, "bad number '%s' for %s", val, k->name);
+	if (*out < k->min)
+		return perr(p, "%s must be at least %u", k->name, k->min);
+	return 0;
+}
+
+static int parse_port(struct parser *p, const char *key, const char *val,
+		      uint16_t *port)
+{
+	uint64_t v;
+
+	if (parse_u64(val, 65535, &v) < 0 || v == 0)
+		return perr(p, "bad port '%s' for %s (1-65535)", val, key);
+	*port = (uint16_t)v;
+	return 0;
+}
+
+static int set_enum(struct parser *p, const struct key *k, char **dst,
+		    const char *val)
+{
+	char list[128] = "";
+
+	for (const char *const *c = k->choices; *c; c++) {
+		if (!strcasecmp(*c, val))
+			return set_str(p, dst, *c);
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+			 "%s%s", c == k->choices ? "" : ", ", *c);
+	}
+	return perr(p, "bad %s '%s' (one of %s)", k->name, val, list);
+}
+
+static int set_bool(struct parser *p, const struct key *k, bool *dst,
+		    const char *val)
+{
+	if (!strcasecmp(val, "YES"))
+		*dst = true;
+	else if (!strcasecmp(val, "NO"))
+		*dst = false;
+	else
+		return perr(p, "bad %s '%s' (YES or NO)", k->name, val);
+	return 0;
+}
+
+static int set_gres(struct parser *p, const struct key *k, uint32_t *dst,
+		    const char *val)
+{
+	uint64_t v;
+
+	if (strncasecmp(val, "gpu:", 4) || parse_u64(val + 4, UINT32_MAX, &v))
+		return perr(p, "bad %s '%s' (only gpu:N is supported)",
+			    k->name, val);
+	*dst = (uint32_t)v;
+	return 0;
+}
+
+static int set_debug(struct parser *p, const struct key *k, char **dst,
+		     const char *val)
+{
+	struct lv_error e = { 0 };
+	uint32_t flags;
+
+	if (lv_log_parse_debug_flags(val, &flags, &e) < 0)
+		return pass_err(p, k->name, &e);
+	return set_str(p, dst, val);
+}
+
+static int set_hosts(struct parser *p, const struct key *k, char **dst,
+		     const char *val)
+{
+	struct lv_error e = { 0 };
+	struct lv_hostlist *hl;
+
+	if (!strcasecmp(val, "ALL"))
+		return set_str(p, dst, "ALL");
+	if (!(hl = lv_hostlist_create(val, &e)))
+		return pass_err(p, k->name, &e);
+	lv_hostlist_destroy(hl);
+	return set_str(p, dst, val);
+}
+
+static int set_time(struct parser *p, const struct key *k, uint32_t *dst,
+		    const char *val)
+{
+	struct lv_error e = { 0 };
+
+	if (lv_time_parse_minutes(val, dst, &e) < 0)
+		return pass_err(p, k->name, &e);
+	return 0;
+}
+
+static int set_mem(struct parser *p, const struct key *k, uint64_t *dst,
+		   const char *val)
+{
+	struct lv_error e = { 0 };
+
+	if (lv_mem_parse_mb(val, dst, &e) < 0)
+		return pass_err(p, k->name, &e);
+	return 0;
+}
+
+/* A relative Include is relative to the including file's directory. */
+static char *include_path(const char *from, const char *path)
+{
+	const char *slash = strrchr(from, '/');
+	size_t dirlen;
+	char *s;
+
+	if (path[0] == '/' || !slash)
+		return strdup(path);
+	dirlen = (size_t)(slash - from) + 1;
+	if (!(s = malloc(dirlen + strlen(path) + 1)))
+		return NULL;
+	memcpy(s, from, dirlen);
+	strcpy(s + dirlen, path);
+	return s;
+}
+
+/* Reads a whole file into a NUL-terminated buffer; 0 or -errno. */
+static int read_text(const char *path, char **out, size_t *lenp)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL, *nb;
+	size_t len = 0, cap = 0, n;
+	int rc = 0;
+
+	if (!f)
+		return -errno;
+	do {
+		if (cap - len < 4096) {
+			if (cap >= CONF_FILE_MAX) {
+				rc = -EFBIG;
+				break;
+			}
+			cap = cap ? cap * 2 : 8192;
+			if (!(nb = realloc(buf, cap + 1))) {
+				rc = -ENOMEM;
+				break;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+	} while (n > 0);
+	if (!rc && ferror(f))
+		rc = errno ? -errno : -EIO;
+	fclose(f);
+	if (rc < 0) {
+		free(buf);
+		return rc;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*lenp = len;
+	return 0;
+}
+
+static int conf_include(struct parser *p, const char *val)
+{
+	char *path, *text;
+	size_t len;
+	int rc;
+
+	if (p->depth >= CONF_INCLUDE_DEPTH)
+		return perr(p, "Include %s: nested more than %d deep", val,
+			    CONF_INCLUDE_DEPTH);
+	if (!(path = include_path(p->file, val)))
+		return nomem(p);
+	if ((rc = read_text(path, &text, &len)) < 0) {
+		lv_errorf(p->err, rc, "%s:%d: Include %s: %s", p->file,
+			  p->line, path, lv_strerror(rc));
+	} else if (strlen(text) != len) {
+		rc = perr(p, "Include %s: file holds a NUL byte", path);
+		free(text);
+	} else {
+		p->depth++;
+		rc = parse_text(p, text, path);
+		p->depth--;
+		free(text);
+	}
+	free(path);
+	return rc;
+}
+
+static int apply_value(struct parser *p, const struct key *k, void *base,
+		       const char *val)
+{
+	void *f = (char *)base + k->off;
+	uint64_t v;
+	int rc;
+
+	switch (k->type) {
+	case V_STR:
+		return set_str(p, f, val);
+	case V_ENUM:
+		return set_enum(p, k, f, val);
+	case V_DEBUG:
+		return set_debug(p, k, f, val);
+	case V_HOSTS:
+		return set_hosts(p, k, f, val);
+	case V_U32:
+		if (!(rc = set_num(p, k, val, UINT32_MAX, &v)))
+			*(uint32_t *)f = (uint32_t)v;
+		return rc;
+	case V_UINT:
+		if (!(rc = set_num(p, k, val, UINT_MAX, &v)))
+			*(unsigned *)f = (unsigned)v;
+		return rc;
+	case V_PORT:
+		return parse_port(p, k->name, val, f);
+	case V_MEM:
+		return set_mem(p, k, f, val);
+	case V_GRES:
+		return set_gres(p, k, f, val);
+	case V_BOOL:
+		return set_bool(p, k, f, val);
+	case V_TIME:
+		return set_time(p, k, f, val);
+	case V_LIMIT:
+		if (!strcasecmp(val, "UNLIMITED") || !strcasecmp(val, "INFINITE"))
+			val = "0";
+		if (!(rc = set_num(p, k, val, UINT32_MAX, &v)))
+			*(uint32_t *)f = (uint32_t)v;
+		return rc;
+	case V_INCLUDE:
+		return conf_include(p, val);
+	}
+	return perr(p, "%s: internal error", k->name);
+}
+
+static int apply_pair(struct parser *p, const struct key *tab, void *base,
+		      const char *what, const char *key, const char *val)
+{
+	for (; tab->name; tab++)
+		if (!strcasecmp(tab->name, key))
+			return apply_value(p, tab, base, val);
+	if (!strcasecmp(key, "NodeName") || !strcasecmp(key, "PartitionName"))
+		return perr(p, "%s= must start its line", key);
+	return perr(p, "unknown %skey '%s'", what, key);
+}
+
+/* Cuts the value at *cur, in place: blanks inside double quotes are kept,
+ * the quotes themselves removed.  Leaves *cur past the value. */
+static char *take_value(char **cur)
+{
+	char *s = *cur, *w = s, *val = s;
+	bool quoted = false;
+
+	for (; *s && (quoted || (*s != ' ' && *s != '\t')); s++) {
+		if (*s == '"')
+			quoted = !quoted;
+		else
+			*w++ = *s;
+	}
+	*cur = *s ? s + 1 : s;
+	*w = '\0'; /* w <= s, so this never clobbers what follows */
+	return val;
+}
+
+/* Splits the next Key=Value off *cur.  Returns 1 with a pair, 0 at the
+ * end of the line, or -EINVAL. */
+static int next_pair(struct parser *p, char **cur, char **key, char **val)
+{
+	char *s = *cur + strspn(*cur, " \t");
+
+	if (!*s)
+		return 0;
+	*key = s;
+	s += strcspn(s, "= \t\"");
+	if (*s != '=') {
+		(*key)[strcspn(*key, " \t")] = '\0';
+		return perr(p, "missing '=' in '%s' (expected Key=Value)",
+			    *key);
+	}
+	if (s == *key)
+		return perr(p, "missing key before '='");
+	*s++ = '\0';
+	*val = take_value(&s);
+	*cur = s;
+	if (!**val)
+		return perr(p, "empty value for %s", *key);
+	return 1;
+}
+
+static int apply_pairs(struct parser *p, const struct key *tab, void *base,
+		       const char *what, char *cur)
+{
+	char *key, *val;
+	int rc;
+
+	while ((rc = next_pair(p, &cur, &key, &val)) > 0)
+		if ((rc = apply_pair(p, tab, base, what, key, val)) < 0)
+			return rc;
+	return rc;
+}
+
+static size_t name_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ull; /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return (size_t)h;
+}
+
+static long names_find(const struct parser *p, const char *name)
+{
+	size_t mask = p->names_cap - 1;
+
+	if (!p->names_cap)
+		return -1;
+	for (size_t i = name_hash(name) & mask; p->names[i]; i = (i + 1) & mask)
+		if (!strcmp(p->conf->nodes[p->names[i] - 1].name, name))
+			return (long)(p->names[i] - 1);
+	return -1;
+}
+
+static void names_put(size_t *tab, size_t cap, const char *name, size_t idx)
+{
+	size_t i = name_hash(name) & (cap - 1);
+
+	while (tab[i])
+		i = (i + 1) & (cap - 1);
+	tab[i] = idx + 1;
+}
+
+/* Adds conf->nodes[idx] to the name set, keeping it at most half full. */
+static int names_add(struct parser *p, size_t idx)
+{
+	size_t cap = p->names_cap ? p->names_cap * 2 : 64, *tab;
+
+	if ((idx + 1) * 2 > p->names_cap) {
+		if (!(tab = calloc(cap, sizeof(*tab))))
+			return -ENOMEM;
+		for (size_t i = 0; i < idx; i++)
+			names_put(tab, cap, p->conf->nodes[i].name, i);
+		free(p->names);
+		p->names = tab;
+		p->names_cap = cap;
+	}
+	names_put(p->names, p->names_cap, p->conf->nodes[idx].name, idx);
+	return 0;
+}
+
+static int nodes_reserve(struct parser *p, size_t count)
+{
+	size_t need = p->conf->n_nodes + count, cap = p->nodes_cap;
+	struct lv_conf_node *n;
+
+	if (need <= cap)
+		return 0;
+	cap = cap * 2 > need ? cap * 2 : need;
+	if (cap > SIZE_MAX / sizeof(*n) ||
+	    !(n = realloc(p->conf->nodes, cap * sizeof(*n))))
+		return nomem(p);
+	p->conf->nodes = n;
+	p->nodes_cap = cap;
+	return 0;
+}
+
+/* NodeAddr= or Port= as a list: one value for all nodes, or one each. */
+static int expr_parse(struct parser *p, const char *key, const char *expr,
+		      size_t count, struct lv_hostlist **out)
+{
+	struct lv_error e = { 0 };
+	struct lv_hostlist *hl;
+	size_t n;
+
+	*out = NULL;
+	if (!expr)
+		return 0;
+	if (strpbrk(expr, "[,")) {
+		if (!(hl = lv_hostlist_create(expr, &e)))
+			return pass_err(p, key, &e);
+	} else if (!(hl = lv_hostlist_create("", &e)) ||
+		   lv_hostlist_push(hl, expr) < 0) {
+		/* a single address, which may hold ':' (IPv6) */
+		lv_hostlist_destroy(hl);
+		return nomem(p);
+	}
+	n = lv_hostlist_count(hl);
+	*out = hl;
+	if (n != 1 && n != count)
+		return perr(p, "%s has %zu values for %zu nodes", key, n, count);
+	return 0;
+}
+
+static const char *expr_nth(const struct lv_hostlist *hl, size_t i)
+{
+	if (!hl)
+		return NULL;
+	return lv_hostlist_nth(hl, lv_hostlist_count(hl) == 1 ? 0 : i);
+}
+
+/* Appends one expanded node, owning copies of the spec's strings. */
+static int node_add(struct parser *p, const struct node_spec *s,
+		    const char *name, const char *addr, const char *port)
+{
+	struct lv_conf *c = p->conf;
+	struct lv_conf_node *n = &c->nodes[c->n_nodes];
+	struct lv_conf_node tmp = s->n;
+	int rc;
+
+	if (names_find(p, name) >= 0)
+		return perr(p, "duplicate node '%s'", name);
+	tmp.port = 0; /* NodePort=, filled in once the whole file is read */
+	if (port && (rc = parse_port(p, "Port", port, &tmp.port)) < 0)
+		return rc;
+	tmp.name = (char *)name;
+	tmp.addr = (char *)(addr ? addr : name);
+	*n = tmp;
+	if (strs_dup(n, node_strs, COUNT(node_strs)) < 0)
+		return nomem(p);
+	if (names_add(p, c->n_nodes) < 0) {
+		strs_free(n, node_strs, COUNT(node_strs));
+		return nomem(p);
+	}
+	c->n_nodes++;
+	return 0;
+}
+
+static int node_expand(struct parser *p, const char *names,
+		       const struct node_spec *s)
+{
+	struct lv_hostlist *hl, *addrs = NULL, *ports = NULL;
+	struct lv_error e = { 0 };
+	size_t count;
+	int rc;
+
+	if (!(hl = lv_hostlist_create(names, &e)))
+		return pass_err(p, "NodeName", &e);
+	count = lv_hostlist_count(hl);
+	if (count == 0)
+		rc = perr(p, "NodeName=%s names no nodes", names);
+	else if (!(rc = expr_parse(p, "NodeAddr", s->n.addr, count, &addrs)) &&
+		 !(rc = expr_parse(p, "Port", s->port_expr, count, &ports)))
+		rc = nodes_reserve(p, count);
+	for (size_t i = 0; i < count && !rc; i++)
+		rc = node_add(p, s, lv_hostlist_nth(hl, i), expr_nth(addrs, i),
+			      expr_nth(ports, i));
+	lv_hostlist_destroy(ports);
+	lv_hostlist_destroy(addrs);
+	lv_hostlist_destroy(hl);
+	return rc;
+}
+
+/* NodeName=DEFAULT: later NodeName= lines start from s; takes s's strings
+ * on success. */
+static int node_set_default(struct parser *p, struct node_spec *s)
+{
+	struct lv_hostlist *addrs = NULL, *ports = NULL;
+	uint16_t port;
+	int rc;
+
+	if (!(rc = expr_parse(p, "NodeAddr", s->n.addr, 1, &addrs)) &&
+	    !(rc = expr_parse(p, "Port", s->port_expr, 1, &ports)) && ports)
+		rc = parse_port(p, "Port", lv_hostlist_nth(ports, 0), &port);
+	lv_hostlist_destroy(ports);
+	lv_hostlist_destroy(addrs);
+	if (rc < 0)
+		return rc;
+	strs_free(&p->node_def, spec_strs, COUNT(spec_strs));
+	p->node_def = *s;
+	memset(s, 0, sizeof(*s));
+	return 0;
+}
+
+static int node_line(struct parser *p, const char *names, char *cur)
+{
+	struct node_spec s = p->node_def;
+	int rc;
+
+	if (strs_dup(&s, spec_strs, COUNT(spec_strs)) < 0)
+		return nomem(p);
+	rc = apply_pairs(p, node_keys, &s, "NodeName ", cur);
+	if (!rc && !strcasecmp(names, "DEFAULT"))
+		rc = node_set_default(p, &s);
+	else if (!rc)
+		rc = node_expand(p, names, &s);
+	strs_free(&s, spec_strs, COUNT(spec_strs));
+	return rc;
+}
+
+static int part_check(struct parser *p, const char *name,
+		      const struct lv_conf_partition *s)
+{
+	const struct lv_conf_partition *d = lv_conf_default_partition(p->conf);
+
+	if (lv_conf_find_partition(p->conf, name))
+		return perr(p, "duplicate partition '%s'", name);
+	if (s->is_default && d && d->is_default)
+		return perr(p, "partitions '%s' and '%s' both have Default=YES",
+			    d->name, name);
+	if (s->max_nodes && s->min_nodes > s->max_nodes)
+		return perr(p, "partition '%s': MinNodes exceeds MaxNodes",
+			    name);
+	if (s->max_time != LV_TIME_UNLIMITED &&
+	    s->default_time != LV_TIME_UNLIMITED &&
+	    s->default_time > s->max_time)
+		return perr(p, "partition '%s': DefaultTime exceeds MaxTime",
+			    name);
+	return 0;
+}
+
+static int parts_reserve(struct parser *p)
+{
+	size_t cap = p->parts_cap ? p->parts_cap * 2 : 8;
+	struct lv_conf_partition *parts;
+	char **where;
+
+	if (p->conf->n_partitions < p->parts_cap)
+		return 0;
+	if (!(parts = realloc(p->conf->partitions, cap * sizeof(*parts))))
+		return nomem(p);
+	p->conf->partitions = parts;
+	if (!(where = realloc(p->part_where, cap * sizeof(*where))))
+		return nomem(p);
+	p->part_where = where;
+	p->parts_cap = cap;
+	return 0;
+}
+
+/* Appends a partition, taking s's strings on success. */
+static int part_add(struct parser *p, const char *name,
+		    struct lv_conf_partition *s)
+{
+	struct lv_conf *c = p->conf;
+	size_t len = (size_t)snprintf(NULL, 0, "%s:%d", p->file, p->line);
+	char *where;
+	int rc;
+
+	if ((rc = part_check(p, name, s)) < 0 || (rc = parts_reserve(p)) < 0)
+		return rc;
+	if (!(where = malloc(len + 1)) || set_str(p, &s->name, name) < 0) {
+		free(where);
+		return nomem(p);
+	}
+	snprintf(where, len + 1, "%s:%d", p->file, p->line);
+	c->partitions[c->n_partitions++] = *s;
+	p->part_where[p->n_where++] = where;
+	memset(s, 0, sizeof(*s));
+	return 0;
+}
+
+static int part_line(struct parser *p, const char *name, char *cur)
+{
+	struct lv_conf_partition s = p->part_def;
+	int rc;
+
+	if (strs_dup(&s, part_strs, COUNT(part_strs)) < 0)
+		return nomem(p);
+	rc = apply_pairs(p, part_keys, &s, "PartitionName ", cur);
+	if (!rc && !strcasecmp(name, "DEFAULT")) {
+		strs_free(&p->part_def, part_strs, COUNT(part_strs));
+		p->part_def = s;
+		return 0;
+	}
+	if (!rc)
+		rc = part_add(p, name, &s);
+	strs_free(&s, part_strs, COUNT(part_strs));
+	return rc;
+}
+
+/* "Include path", Slurm's spelling, as well as Include=path. */
+static bool is_include_word(const char *s)
+{
+	return !strncasecmp(s, "Include", 7) && (s[7] == ' ' || s[7] == '\t');
+}
+
+static int parse_line(struct parser *p, char *line)
+{
+	char *cur = line + strspn(line, " \t"), *key, *val;
+	int rc;
+
+	if (is_include_word(cur)) {
+		cur += 7 + strspn(cur + 7, " \t");
+		val = take_value(&cur);
+		if (cur[strspn(cur, " \t")])
+			return perr(p, "Include takes one path");
+		return conf_include(p, val);
+	}
+	if ((rc = next_pair(p, &cur, &key, &val)) <= 0)
+		return rc;
+	if (!strcasecmp(key, "NodeName"))
+		return node_line(p, val, cur);
+	if (!strcasecmp(key, "PartitionName"))
+		return part_line(p, val, cur);
+	if ((rc = apply_pair(p, global_keys, p->conf, "", key, val)) < 0)
+		return rc;
+	return apply_pairs(p, global_keys, p->conf, "", cur);
+}
+
+static int lb_append(struct linebuf *lb, const char *s, size_t n)
+{
+	size_t cap = lb->cap ? lb->cap : 256;
+	char *nb;
+
+	while (cap < lb->len + n + 1)
+		cap *= 2;
+	if (cap != lb->cap) {
+		if (!(nb = realloc(lb->buf, cap)))
+			return -ENOMEM;
+		lb->buf = nb;
+		lb->cap = cap;
+	}
+	memcpy(lb->buf + lb->len, s, n);
+	lb->len += n;
+	lb->buf[lb->len] = '\0';
+	return 0;
+}
+
+/* Adds one physical line to lb, less its comment; *more says whether it
+ * ends in a backslash, continuing on the next line. */
+static int add_segment(struct parser *p, struct linebuf *lb, const char *s,
+		       size_t len, bool *more)
+{
+	bool quoted = false;
+	size_t n;
+
+	for (n = 0; n < len; n++) {
+		if (s[n] == '"')
+			quoted = !quoted;
+		else if (s[n] == '#' && !quoted)
+			break;
+	}
+	if (quoted)
+		return perr(p, "unterminated quote");
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	*more = n > 0 && s[n - 1] == '\\';
+	if (lb_append(lb, s, n - *more) < 0 ||
+	    (*more && lb_append(lb, " ", 1) < 0))
+		return nomem(p);
+	return 0;
+}
+
+static int parse_text(struct parser *p, const char *text, const char *name)
+{
+	const char *save_file = p->file;
+	int save_line = p->line, lineno = 0, first = 1, rc = 0;
+	struct linebuf lb = { 0 };
+	bool more = false;
+
+	p->file = name;
+	for (const char *s = text; *s && !rc;) {
+		size_t len = strcspn(s, "\n");
+
+		if (!more) {
+			first = lineno + 1;
+			lb.len = 0;
+		}
+		p->line = ++lineno;
+		rc = add_segment(p, &lb, s, len, &more);
+		s += len + (s[len] == '\n');
+		if (rc < 0 || (more && *s))
+			continue;
+		p->line = first;
+		if (lb.len)
+			rc = parse_line(p, lb.buf);
+		more = false;
+	}
+	free(lb.buf);
+	p->file = save_file;
+	p->line = save_line;
+	return rc;
+}
+
+static int parts_check_nodes(struct parser *p)
+{
+	const struct lv_conf *c = p->conf;
+	struct lv_error e = { 0 };
+	struct lv_hostlist *hl;
+	const char *bad = NULL;
+
+	for (size_t i = 0; i < c->n_partitions && !bad; i++) {
+		const struct lv_conf_partition *pt = &c->partitions[i];
+
+		if (!pt->nodes || !strcmp(pt->nodes, "ALL"))
+			continue;
+		if (!(hl = lv_hostlist_create(pt->nodes, &e)))
+			return lv_errorf(p->err, e.code, "%s: %s",
+					 p->part_where[i], e.text);
+		for (size_t j = 0; j < lv_hostlist_count(hl) && !bad; j++)
+			if (names_find(p, lv_hostlist_nth(hl, j)) < 0)
+				bad = lv_hostlist_nth(hl, j);
+		if (bad)
+			lv_errorf(p->err, -EINVAL,
+				  "%s: partition '%s' lists undefined node '%s'",
+				  p->part_where[i], pt->name, bad);
+		lv_hostlist_destroy(hl);
+	}
+	return bad ? -EINVAL : 0;
+}
+
+/* Whole-file checks and defaults that depend on more than one line. */
+static int conf_finish(struct parser *p)
+{
+	struct lv_conf *c = p->conf;
+
+	if (!c->controller_host)
+		return lv_errorf(p->err, -EINVAL,
+				 "%s: ControllerHost is required", c->path);
+	if (!c->controller_addr &&
+	    set_str(p, &c->controller_addr, c->controller_host) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n_nodes; i++)
+		if (!c->nodes[i].port)
+			c->nodes[i].port = c->node_port;
+	return parts_check_nodes(p);
+}
+
+static int parser_init(struct parser *p, const char *name)
+{
+	struct lv_conf *c;
+
+	if (!(c = p->conf = calloc(1, sizeof(*c))))
+		return lv_errorf(p->err, -ENOMEM, "%s: out of memory", name);
+	c->controller_port = LV_DEFAULT_CTLD_PORT;
+	c->node_port = LV_DEFAULT_NODE_PORT;
+	c->heartbeat_interval = 5;
+	c->node_timeout = 30;
+	c->msg_timeout = 10;
+	c->client_retry = 30;
+	c->kill_wait = 30;
+	c->max_job_count = 100000;
+	c->first_job_id = 1;
+	p->node_def.n.weight = 1;
+	p->part_def.min_nodes = 1;
+	p->part_def.max_time = LV_TIME_UNLIMITED;
+	p->part_def.default_time = LV_TIME_UNLIMITED;
+	p->file = name;
+	if (set_str(p, &c->path, name) < 0 ||
+	    set_str(p, &c->cluster_name, "leviathan") < 0 ||
+	    set_str(p, &p->part_def.state, "UP") < 0 ||
+	    set_str(p, &p->part_def.select, "pack") < 0)
+		return -ENOMEM;
+	p->file = NULL;
+	return 0;
+}
+
+static void parser_fini(struct parser *p)
+{
+	for (size_t i = 0; i < p->n_where; i++)
+		free(p->part_where[i]);
+	free(p->part_where);
+	free(p->names);
+	strs_free(&p->node_def, spec_strs, COUNT(spec_strs));
+	strs_free(&p->part_def, part_strs, COUNT(part_strs));
+	lv_conf_destroy(p->conf);
+}
+
+struct lv_conf *lv_conf_parse(const char *text, const char *name,
+			      struct lv_error *err)
+{
+	struct parser p = { .err = err };
+	struct lv_conf *conf = NULL;
+
+	if (!name)
+		name = "(config)";
+	if (!text) {
+		lv_errorf(err, -EINVAL, "%s: no text", name);
+		return NULL;
+	}
+	if (!parser_init(&p, name) && !parse_text(&p, text, name) &&
+	    !conf_finish(&p)) {
+		conf = p.conf;
+		p.conf = NULL;
+	}
+	parser_fini(&p);
+	return conf;
+}
+
+struct lv_conf *lv_conf_load(const char *path, struct lv_error *err)
+{
+	struct lv_conf *conf;
+	char *text;
+	size_t len;
+	int rc;
+
+	if (!path) {
+		lv_errorf(err, -EINVAL, "no configuration file given");
+		return NULL;
+	}
+	if ((rc = read_text(path, &text, &len)) < 0) {
+		lv_errorf(err, rc, "%s: %s", path, lv_strerror(rc));
+		return NULL;
+	}
+	if (strlen(text) != len) {
+		lv_errorf(err, -EINVAL, "%s: file holds a NUL byte", path);
+		free(text);
+		return NULL;
+	}
+	conf = lv_conf_parse(text, path, err);
+	free(text);
+	return conf;
+}
+
+void lv_conf_destroy(struct lv_conf *conf)
+{
+	if (!conf)
+		return;
+	for (size_t i = 0; i < conf->n_nodes; i++)
+		strs_free(&conf->nodes[i], node_strs, COUNT(node_strs));
+	for (size_t i = 0; i < conf->n_partitions; i++)
+		strs_free(&conf->partitions[i], part_strs, COUNT(part_strs));
+	for (const struct key *k = global_keys; k->name; k++)
+		if (k->type == V_STR || k->type == V_ENUM ||
+		    k->type == V_DEBUG)
+			free(*str_at(conf, k->off));
+	free(conf->nodes);
+	free(conf->partitions);
+	free(conf->path);
+	free(conf);
+}
+
+const char *lv_conf_default_path(const char *explicit_path)
+{
+	const char *env;
+
+	if (explicit_path)
+		return explicit_path;
+	if ((env = getenv("LV_CONF")) && *env)
+		return env;
+	return SYSCONFDIR "/leviathan.conf";
+}
+
+const struct lv_conf_node *lv_conf_find_node(const struct lv_conf *conf,
+					     const char *name)
+{
+	for (size_t i = 0; i < conf->n_nodes; i++)
+		if (!strcmp(conf->nodes[i].name, name))
+			return &conf->nodes[i];
+	return NULL;
+}
+
+const struct lv_conf_partition *
+lv_conf_find_partition(const struct lv_conf *conf, const char *name)
+{
+	for (size_t i = 0; i < conf->n_partitions; i++)
+		if (!strcmp(conf->partitions[i].name, name))
+			return &conf->partitions[i];
+	return NULL;
+}
+
+const struct lv_conf_partition *
+lv_conf_default_partition(const struct lv_conf *conf)
+{
+	for (size_t i = 0; i < conf->n_partitions; i++)
+		if (conf->partitions[i].is_default)
+			return &conf->partitions[i];
+	return conf->n_partitions ? &conf->partitions[0] : NULL;
+}
+
+char *lv_conf_expand_node(const char *tmpl, const char *node)
+{
+	size_t nlen, len = 0;
+	char *out, *w;
+
+	if (!tmpl)
+		return NULL;
+	nlen = node ? strlen(node) : 0;
+	for (const char *s = tmpl; *s; s++) {
+		if (s[0] == '%' && (s[1] == 'n' || s[1] == '%'))
+			len += *++s == 'n' ? nlen : 1;
+		else
+			len++;
+	}
+	if (!(w = out = malloc(len + 1)))
+		return NULL;
+	for (const char *s = tmpl; *s; s++) {
+		if (s[0] == '%' && s[1] == 'n') {
+			memcpy(w, node, nlen);
+			w += nlen;
+			s++;
+		} else if (s[0] == '%' && s[1] == '%') {
+			*w++ = '%';
+			s++;
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+	return out;
+}

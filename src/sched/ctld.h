@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* lvctld's context: everything the controller owns hangs off one struct. */
+#ifndef LV_SCHED_CTLD_H
+#define LV_SCHED_CTLD_H
+
+#include <event2/event.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "common/conf.h"
+#include "common/rpc.h"
+
+struct nodes;
+struct partitions;
+
+struct lvctld {
+	char *conf_path;
+	struct lv_conf *conf;
+	struct event_base *base;
+	struct lv_rpc_server *rpc;
+	struct nodes *nodes;
+	struct partitions *parts;
+	struct event *sig_term, *sig_int, *sig_hup;
+	struct event *tick; /* once a second: node timeouts */
+	bool foreground;
+	int pidfile_fd;
+	char *pidfile_path;
+	time_t start_time;
+};
+
+/* The routes lvctld serves (rpc_*.c). */
+extern const struct lv_rpc_route ctld_routes[];
+extern const size_t ctld_n_routes;
+
+/* Re-reads the configuration (SIGHUP, lvcontrol reconfigure).  On error
+ * the old configuration stays and err says why. */
+int ctld_reconfigure(struct lvctld *ctld, struct lv_error *err);
+
+/* True when uid/gid is listed in AdminUsers/AdminGroups. */
+bool ctld_is_admin(uid_t uid, gid_t gid, void *arg);
+
+#endif

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* lvctld's RPC handlers, one group per file (rpc_<group>.c). */
+#ifndef LV_SCHED_RPC_HANDLERS_H
+#define LV_SCHED_RPC_HANDLERS_H
+
+#include "common/rpc.h"
+
+/* rpc_node.c */
+void rpc_ping(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+	      void *arg);
+void rpc_node_register(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		       void *arg);
+void rpc_node_heartbeat(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+			void *arg);
+void rpc_node_info(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		   void *arg);
+void rpc_part_info(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		   void *arg);
+void rpc_node_update(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		     void *arg);
+void rpc_reconfigure(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		     void *arg);
+
+#endif
