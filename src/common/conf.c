@@ -22,7 +22,7 @@
 #define SYSCONFDIR "/etc"
 #endif
 
-#define CONF_INCLUDE_DEPTH 8     /* Include nesting allowed */
+#define CONF_INCLUDE_DEPTH 8      /* Include nesting allowed */
 #define CONF_FILE_MAX (64u << 20) /* refuse to read bigger files */
 
 /* How a value is checked and stored. */
@@ -50,42 +50,42 @@ struct key {
 	const char *const *choices;
 };
 
-static const char *const log_levels[] = { "error", "warning", "notice",
-					  "info",  "debug",   NULL };
-static const char *const node_states[] = { "UNKNOWN", "IDLE",   "DOWN",
-					   "DRAIN",   "FUTURE", NULL };
-static const char *const part_states[] = { "UP", "DOWN", "DRAIN", "INACTIVE",
-					   NULL };
-static const char *const select_types[] = { "pack", "spread", NULL };
+static const char *const log_levels[] = {"error", "warning", "notice",
+					 "info",  "debug",   NULL};
+static const char *const node_states[] = {"UNKNOWN", "IDLE",   "DOWN",
+					  "DRAIN",   "FUTURE", NULL};
+static const char *const part_states[] = {"UP", "DOWN", "DRAIN", "INACTIVE",
+					  NULL};
+static const char *const select_types[] = {"pack", "spread", NULL};
 
 #define G(field) offsetof(struct lv_conf, field)
 static const struct key global_keys[] = {
-	{ "ClusterName", V_STR, G(cluster_name), 0, NULL },
-	{ "ControllerHost", V_STR, G(controller_host), 0, NULL },
-	{ "ControllerAddr", V_STR, G(controller_addr), 0, NULL },
-	{ "ControllerPort", V_PORT, G(controller_port), 0, NULL },
-	{ "NodePort", V_PORT, G(node_port), 0, NULL },
-	{ "StateDir", V_STR, G(state_dir), 0, NULL },
-	{ "NodeStateDir", V_STR, G(node_state_dir), 0, NULL },
-	{ "LogFile", V_STR, G(log_file), 0, NULL },
-	{ "NodeLogFile", V_STR, G(node_log_file), 0, NULL },
-	{ "PidFile", V_STR, G(pid_file), 0, NULL },
-	{ "NodePidFile", V_STR, G(node_pid_file), 0, NULL },
-	{ "MungeSocket", V_STR, G(munge_socket), 0, NULL },
-	{ "AdminUsers", V_STR, G(admin_users), 0, NULL },
-	{ "AdminGroups", V_STR, G(admin_groups), 0, NULL },
-	{ "DebugFlags", V_DEBUG, G(debug_flags), 0, NULL },
-	{ "LogLevel", V_ENUM, G(log_level), 0, log_levels },
-	{ "HeartbeatInterval", V_U32, G(heartbeat_interval), 1, NULL },
-	{ "NodeTimeout", V_U32, G(node_timeout), 1, NULL },
-	{ "MessageTimeout", V_U32, G(msg_timeout), 1, NULL },
-	{ "ClientRetryTime", V_U32, G(client_retry), 0, NULL },
-	{ "KillWait", V_U32, G(kill_wait), 0, NULL },
-	{ "MaxJobCount", V_U32, G(max_job_count), 1, NULL },
-	{ "FirstJobId", V_U32, G(first_job_id), 1, NULL },
-	{ "PolicyScript", V_STR, G(policy_script), 0, NULL },
-	{ "Include", V_INCLUDE, 0, 0, NULL },
-	{ NULL, V_STR, 0, 0, NULL },
+	{"ClusterName", V_STR, G(cluster_name), 0, NULL},
+	{"ControllerHost", V_STR, G(controller_host), 0, NULL},
+	{"ControllerAddr", V_STR, G(controller_addr), 0, NULL},
+	{"ControllerPort", V_PORT, G(controller_port), 0, NULL},
+	{"NodePort", V_PORT, G(node_port), 0, NULL},
+	{"StateDir", V_STR, G(state_dir), 0, NULL},
+	{"NodeStateDir", V_STR, G(node_state_dir), 0, NULL},
+	{"LogFile", V_STR, G(log_file), 0, NULL},
+	{"NodeLogFile", V_STR, G(node_log_file), 0, NULL},
+	{"PidFile", V_STR, G(pid_file), 0, NULL},
+	{"NodePidFile", V_STR, G(node_pid_file), 0, NULL},
+	{"MungeSocket", V_STR, G(munge_socket), 0, NULL},
+	{"AdminUsers", V_STR, G(admin_users), 0, NULL},
+	{"AdminGroups", V_STR, G(admin_groups), 0, NULL},
+	{"DebugFlags", V_DEBUG, G(debug_flags), 0, NULL},
+	{"LogLevel", V_ENUM, G(log_level), 0, log_levels},
+	{"HeartbeatInterval", V_U32, G(heartbeat_interval), 1, NULL},
+	{"NodeTimeout", V_U32, G(node_timeout), 1, NULL},
+	{"MessageTimeout", V_U32, G(msg_timeout), 1, NULL},
+	{"ClientRetryTime", V_U32, G(client_retry), 0, NULL},
+	{"KillWait", V_U32, G(kill_wait), 0, NULL},
+	{"MaxJobCount", V_U32, G(max_job_count), 1, NULL},
+	{"FirstJobId", V_U32, G(first_job_id), 1, NULL},
+	{"PolicyScript", V_STR, G(policy_script), 0, NULL},
+	{"Include", V_INCLUDE, 0, 0, NULL},
+	{NULL, V_STR, 0, 0, NULL},
 };
 
 /* A NodeName= line before expansion into one lv_conf_node per name. */
@@ -96,36 +96,36 @@ struct node_spec {
 
 #define N(field) offsetof(struct node_spec, field)
 static const struct key node_keys[] = {
-	{ "NodeAddr", V_STR, N(n.addr), 0, NULL },
-	{ "Port", V_STR, N(port_expr), 0, NULL },
-	{ "CPUs", V_U32, N(n.cpus), 0, NULL },
-	{ "Sockets", V_U32, N(n.sockets), 0, NULL },
-	{ "CoresPerSocket", V_U32, N(n.cores_per_socket), 0, NULL },
-	{ "ThreadsPerCore", V_U32, N(n.threads_per_core), 0, NULL },
-	{ "RealMemory", V_MEM, N(n.real_memory_mb), 0, NULL },
-	{ "Gres", V_GRES, N(n.gpus), 0, NULL },
-	{ "Features", V_STR, N(n.features), 0, NULL },
-	{ "Topology", V_STR, N(n.topology), 0, NULL },
-	{ "State", V_ENUM, N(n.state), 0, node_states },
-	{ "Weight", V_UINT, N(n.weight), 0, NULL },
-	{ NULL, V_STR, 0, 0, NULL },
+	{"NodeAddr", V_STR, N(n.addr), 0, NULL},
+	{"Port", V_STR, N(port_expr), 0, NULL},
+	{"CPUs", V_U32, N(n.cpus), 0, NULL},
+	{"Sockets", V_U32, N(n.sockets), 0, NULL},
+	{"CoresPerSocket", V_U32, N(n.cores_per_socket), 0, NULL},
+	{"ThreadsPerCore", V_U32, N(n.threads_per_core), 0, NULL},
+	{"RealMemory", V_MEM, N(n.real_memory_mb), 0, NULL},
+	{"Gres", V_GRES, N(n.gpus), 0, NULL},
+	{"Features", V_STR, N(n.features), 0, NULL},
+	{"Topology", V_STR, N(n.topology), 0, NULL},
+	{"State", V_ENUM, N(n.state), 0, node_states},
+	{"Weight", V_UINT, N(n.weight), 0, NULL},
+	{NULL, V_STR, 0, 0, NULL},
 };
 
 #define P(field) offsetof(struct lv_conf_partition, field)
 static const struct key part_keys[] = {
-	{ "Nodes", V_HOSTS, P(nodes), 0, NULL },
-	{ "Default", V_BOOL, P(is_default), 0, NULL },
-	{ "MaxTime", V_TIME, P(max_time), 0, NULL },
-	{ "DefaultTime", V_TIME, P(default_time), 0, NULL },
-	{ "MaxNodes", V_LIMIT, P(max_nodes), 0, NULL },
-	{ "MinNodes", V_U32, P(min_nodes), 0, NULL },
-	{ "State", V_ENUM, P(state), 0, part_states },
-	{ "AllowAccounts", V_STR, P(allow_accounts), 0, NULL },
-	{ "AllowGroups", V_STR, P(allow_groups), 0, NULL },
-	{ "PriorityTier", V_U32, P(priority_tier), 0, NULL },
-	{ "SelectType", V_ENUM, P(select), 0, select_types },
-	{ "Requeue", V_BOOL, P(requeue), 0, NULL },
-	{ NULL, V_STR, 0, 0, NULL },
+	{"Nodes", V_HOSTS, P(nodes), 0, NULL},
+	{"Default", V_BOOL, P(is_default), 0, NULL},
+	{"MaxTime", V_TIME, P(max_time), 0, NULL},
+	{"DefaultTime", V_TIME, P(default_time), 0, NULL},
+	{"MaxNodes", V_LIMIT, P(max_nodes), 0, NULL},
+	{"MinNodes", V_U32, P(min_nodes), 0, NULL},
+	{"State", V_ENUM, P(state), 0, part_states},
+	{"AllowAccounts", V_STR, P(allow_accounts), 0, NULL},
+	{"AllowGroups", V_STR, P(allow_groups), 0, NULL},
+	{"PriorityTier", V_U32, P(priority_tier), 0, NULL},
+	{"SelectType", V_ENUM, P(select), 0, select_types},
+	{"Requeue", V_BOOL, P(requeue), 0, NULL},
+	{NULL, V_STR, 0, 0, NULL},
 };
 
 /* The strings each struct owns, for copying and freeing. */
@@ -137,11 +137,11 @@ static const size_t node_strs[] = {
 	offsetof(struct lv_conf_node, state),
 };
 static const size_t spec_strs[] = {
-	N(n.name), N(n.addr), N(n.features), N(n.topology), N(n.state),
-	N(port_expr),
+	N(n.name),     N(n.addr),  N(n.features),
+	N(n.topology), N(n.state), N(port_expr),
 };
 static const size_t part_strs[] = {
-	P(name),	   P(nodes),	    P(state),
+	P(name),           P(nodes),        P(state),
 	P(allow_accounts), P(allow_groups), P(select),
 };
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -158,8 +158,8 @@ struct parser {
 	size_t parts_cap;
 	char **part_where; /* "file:line" of each partition, for late checks */
 	size_t n_where;
-	size_t *names;     /* open-addressed node name set: index + 1 */
-	size_t names_cap;  /* a power of two, or 0 */
+	size_t *names;    /* open-addressed node name set: index + 1 */
+	size_t names_cap; /* a power of two, or 0 */
 };
 
 /* A logical line, continuations joined and the comment removed. */
@@ -313,8 +313,8 @@ static int set_gres(struct parser *p, const struct key *k, uint32_t *dst,
 	uint64_t v;
 
 	if (strncasecmp(val, "gpu:", 4) || parse_u64(val + 4, UINT32_MAX, &v))
-		return perr(p, "bad %s '%s' (only gpu:N is supported)",
-			    k->name, val);
+		return perr(p, "bad %s '%s' (only gpu:N is supported)", k->name,
+			    val);
 	*dst = (uint32_t)v;
 	return 0;
 }
@@ -322,7 +322,7 @@ static int set_gres(struct parser *p, const struct key *k, uint32_t *dst,
 static int set_debug(struct parser *p, const struct key *k, char **dst,
 		     const char *val)
 {
-	struct lv_error e = { 0 };
+	struct lv_error e = {0};
 	uint32_t flags;
 
 	if (lv_log_parse_debug_flags(val, &flags, &e) < 0)
@@ -333,7 +333,7 @@ static int set_debug(struct parser *p, const struct key *k, char **dst,
 static int set_hosts(struct parser *p, const struct key *k, char **dst,
 		     const char *val)
 {
-	struct lv_error e = { 0 };
+	struct lv_error e = {0};
 	struct lv_hostlist *hl;
 
 	if (!strcasecmp(val, "ALL"))
@@ -347,7 +347,7 @@ static int set_hosts(struct parser *p, const struct key *k, char **dst,
 static int set_time(struct parser *p, const struct key *k, uint32_t *dst,
 		    const char *val)
 {
-	struct lv_error e = { 0 };
+	struct lv_error e = {0};
 
 	if (lv_time_parse_minutes(val, dst, &e) < 0)
 		return pass_err(p, k->name, &e);
@@ -357,7 +357,7 @@ static int set_time(struct parser *p, const struct key *k, uint32_t *dst,
 static int set_mem(struct parser *p, const struct key *k, uint64_t *dst,
 		   const char *val)
 {
-	struct lv_error e = { 0 };
+	struct lv_error e = {0};
 
 	if (lv_mem_parse_mb(val, dst, &e) < 0)
 		return pass_err(p, k->name, &e);
@@ -432,8 +432,8 @@ static int conf_include(struct parser *p, const char *val)
 	if (!(path = include_path(p->file, val)))
 		return nomem(p);
 	if ((rc = read_text(path, &text, &len)) < 0) {
-		lv_errorf(p->err, rc, "%s:%d: Include %s: %s", p->file,
-			  p->line, path, lv_strerror(rc));
+		lv_errorf(p->err, rc, "%s:%d: Include %s: %s", p->file, p->line,
+			  path, lv_strerror(rc));
 	} else if (strlen(text) != len) {
 		rc = perr(p, "Include %s: file holds a NUL byte", path);
 		free(text);
@@ -482,7 +482,8 @@ static int apply_value(struct parser *p, const struct key *k, void *base,
 	case V_TIME:
 		return set_time(p, k, f, val);
 	case V_LIMIT:
-		if (!strcasecmp(val, "UNLIMITED") || !strcasecmp(val, "INFINITE"))
+		if (!strcasecmp(val, "UNLIMITED") ||
+		    !strcasecmp(val, "INFINITE"))
 			val = "0";
 		if (!(rc = set_num(p, k, val, UINT32_MAX, &v)))
 			*(uint32_t *)f = (uint32_t)v;
@@ -627,7 +628,7 @@ static int nodes_reserve(struct parser *p, size_t count)
 static int expr_parse(struct parser *p, const char *key, const char *expr,
 		      size_t count, struct lv_hostlist **out)
 {
-	struct lv_error e = { 0 };
+	struct lv_error e = {0};
 	struct lv_hostlist *hl;
 	size_t n;
 
@@ -646,7 +647,8 @@ static int expr_parse(struct parser *p, const char *key, const char *expr,
 	n = lv_hostlist_count(hl);
 	*out = hl;
 	if (n != 1 && n != count)
-		return perr(p, "%s has %zu values for %zu nodes", key, n, count);
+		return perr(p, "%s has %zu values for %zu nodes", key, n,
+			    count);
 	return 0;
 }
 
@@ -688,7 +690,7 @@ static int node_expand(struct parser *p, const char *names,
 		       const struct node_spec *s)
 {
 	struct lv_hostlist *hl, *addrs = NULL, *ports = NULL;
-	struct lv_error e = { 0 };
+	struct lv_error e = {0};
 	size_t count;
 	int rc;
 
@@ -903,7 +905,7 @@ static int parse_text(struct parser *p, const char *text, const char *name)
 {
 	const char *save_file = p->file;
 	int save_line = p->line, lineno = 0, first = 1, rc = 0;
-	struct linebuf lb = { 0 };
+	struct linebuf lb = {0};
 	bool more = false;
 
 	p->file = name;
@@ -933,7 +935,7 @@ static int parse_text(struct parser *p, const char *text, const char *name)
 static int parts_check_nodes(struct parser *p)
 {
 	const struct lv_conf *c = p->conf;
-	struct lv_error e = { 0 };
+	struct lv_error e = {0};
 	struct lv_hostlist *hl;
 	const char *bad = NULL;
 
@@ -949,9 +951,10 @@ static int parts_check_nodes(struct parser *p)
 			if (names_find(p, lv_hostlist_nth(hl, j)) < 0)
 				bad = lv_hostlist_nth(hl, j);
 		if (bad)
-			lv_errorf(p->err, -EINVAL,
-				  "%s: partition '%s' lists undefined node '%s'",
-				  p->part_where[i], pt->name, bad);
+			lv_errorf(
+				p->err, -EINVAL,
+				"%s: partition '%s' lists undefined node '%s'",
+				p->part_where[i], pt->name, bad);
 		lv_hostlist_destroy(hl);
 	}
 	return bad ? -EINVAL : 0;
@@ -1017,7 +1020,7 @@ static void parser_fini(struct parser *p)
 struct lv_conf *lv_conf_parse(const char *text, const char *name,
 			      struct lv_error *err)
 {
-	struct parser p = { .err = err };
+	struct parser p = {.err = err};
 	struct lv_conf *conf = NULL;
 
 	if (!name)
@@ -1069,8 +1072,7 @@ void lv_conf_destroy(struct lv_conf *conf)
 	for (size_t i = 0; i < conf->n_partitions; i++)
 		strs_free(&conf->partitions[i], part_strs, COUNT(part_strs));
 	for (const struct key *k = global_keys; k->name; k++)
-		if (k->type == V_STR || k->type == V_ENUM ||
-		    k->type == V_DEBUG)
+		if (k->type == V_STR || k->type == V_ENUM || k->type == V_DEBUG)
 			free(*str_at(conf, k->off));
 	free(conf->nodes);
 	free(conf->partitions);

@@ -50,11 +50,11 @@ static const struct {
 	const char *name;
 	uint32_t bit;
 } debug_names[] = {
-	{ "Rpc", LV_DBG_RPC },       { "Auth", LV_DBG_AUTH },
-	{ "Node", LV_DBG_NODE },     { "Sched", LV_DBG_SCHED },
-	{ "Job", LV_DBG_JOB },       { "Conf", LV_DBG_CONF },
-	{ "Launch", LV_DBG_LAUNCH }, { "Policy", LV_DBG_POLICY },
-	{ "Journal", LV_DBG_JOURNAL }, { "Mpi", LV_DBG_MPI },
+	{"Rpc", LV_DBG_RPC},         {"Auth", LV_DBG_AUTH},
+	{"Node", LV_DBG_NODE},       {"Sched", LV_DBG_SCHED},
+	{"Job", LV_DBG_JOB},         {"Conf", LV_DBG_CONF},
+	{"Launch", LV_DBG_LAUNCH},   {"Policy", LV_DBG_POLICY},
+	{"Journal", LV_DBG_JOURNAL}, {"Mpi", LV_DBG_MPI},
 };
 
 static const char *log_ident(void)
@@ -84,11 +84,12 @@ int lv_log_open(const char *ident, enum lv_log_dest dest, const char *path,
 				 (int)dest);
 	if (dest == LV_LOG_TO_FILE) {
 		if (!path || !*path)
-			return lv_errorf(err, -EINVAL, "log: no log file given");
+			return lv_errorf(err, -EINVAL,
+					 "log: no log file given");
 		/* Open the new file before closing the old one, so that a
 		 * failed reopen on SIGHUP keeps logging where it was. */
-		fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
-					O_NOCTTY,
+		fd = open(path,
+			  O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY,
 			  0640);
 		if (fd < 0) {
 			int e = errno;
@@ -158,15 +159,16 @@ int lv_log_parse_debug_flags(const char *s, uint32_t *flags,
 		while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
 			n--;
 		if (!(bit = debug_flag_lookup(name, n)))
-			return lv_errorf(err, -EINVAL,
-					 "unknown debug flag '%.*s' (known: Rpc, Auth, Node, Sched, Job, Conf, Launch, Policy, Journal, Mpi)",
-					 (int)n, name);
+			return lv_errorf(
+				err, -EINVAL,
+				"unknown debug flag '%.*s' (known: Rpc, Auth, Node, Sched, Job, Conf, Launch, Policy, Journal, Mpi)",
+				(int)n, name);
 		out |= bit;
 		p += len;
 		/* A trailing comma leaves an empty name, which is refused. */
 		if (*p == ',' && !*++p)
-			return lv_errorf(err, -EINVAL, "empty debug flag in '%s'",
-					 s);
+			return lv_errorf(err, -EINVAL,
+					 "empty debug flag in '%s'", s);
 	}
 	*flags = out;
 	return 0;
@@ -217,8 +219,8 @@ log_vemit(int level, int errnum, const char *fmt, va_list ap)
 		return;
 	}
 	format_stamp(stamp, sizeof(stamp));
-	n = snprintf(line, sizeof(line), "%s %s[%ld]: %s\n", stamp,
-		     log_ident(), (long)getpid(), msg);
+	n = snprintf(line, sizeof(line), "%s %s[%ld]: %s\n", stamp, log_ident(),
+		     (long)getpid(), msg);
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(line)) {
@@ -226,8 +228,8 @@ log_vemit(int level, int errnum, const char *fmt, va_list ap)
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
 	}
-	write_all(logst.dest == LV_LOG_TO_FILE ? logst.fd : STDERR_FILENO,
-		  line, (size_t)n);
+	write_all(logst.dest == LV_LOG_TO_FILE ? logst.fd : STDERR_FILENO, line,
+		  (size_t)n);
 }
 
 void lv_log(int level, const char *fmt, ...)
