@@ -25,6 +25,9 @@ enum lv_msg_type {
 	LV_MSG_JOB_CANCEL = 22,
 	LV_MSG_JOB_UPDATE = 23,
 	LV_MSG_JOB_WAIT = 24,
+	LV_MSG_JOB_COMPLETE = 25,  /* lvalloc/lvrun: release an allocation */
+	LV_MSG_STEP_CREATE = 26,   /* lvrun -> lvctld: a step in a job */
+	LV_MSG_STEP_COMPLETE = 27, /* lvrun -> lvctld: the step ended */
 	LV_MSG_ALLOC_LAUNCH = 40,  /* lvctld -> lvd: run an allocation */
 	LV_MSG_ALLOC_SIGNAL = 41,  /* lvctld -> lvd */
 	LV_MSG_ALLOC_DONE = 42,    /* lvd -> lvctld: allocation ended */

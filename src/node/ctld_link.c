@@ -57,6 +57,7 @@ static void registered(struct lv_rpc_conn *conn, int status,
 	node->backoff = 0;
 	event_add(node->heartbeat, &tv);
 	lv_log(LV_LOG_INFO, "node: %s registered with the controller", node->name);
+	allocs_flush_reports(node);
 }
 
 static void link_ready(struct lv_rpc_conn *conn, void *arg)
@@ -67,6 +68,7 @@ static void link_ready(struct lv_rpc_conn *conn, void *arg)
 				   (json_int_t)node->lvd->boot_time);
 
 	topo_to_json(&node->topo, report);
+	json_object_set_new(report, "jobs", allocs_running_ids(node));
 	if (lv_rpc_call(conn, LV_MSG_NODE_REGISTER, report, registered, node) < 0)
 		lv_rpc_conn_close(conn, "cannot send registration");
 }
@@ -84,14 +86,24 @@ static void link_closed(struct lv_rpc_conn *conn, const char *reason,
 	node->link = NULL;
 	node->registered = false;
 	event_del(node->heartbeat);
+	for (struct done_report *r = node->reports; r; r = r->next)
+		r->in_flight = false;
 	schedule_reconnect(node);
 }
+
+/* What the controller asks of a node, over the node's own link. */
+static const struct lv_rpc_route link_routes[] = {
+	{ LV_MSG_ALLOC_LAUNCH, allocs_rpc_launch, LV_ROLE_DAEMON },
+	{ LV_MSG_ALLOC_SIGNAL, allocs_rpc_signal, LV_ROLE_DAEMON },
+};
 
 static void on_reconnect(evutil_socket_t fd, short what, void *arg)
 {
 	struct lvd_node *node = arg;
 	const struct lv_conf *conf = node->lvd->conf;
 	struct lv_rpc_endpoint ep = { .munge_socket = conf->munge_socket,
+				      .routes = link_routes,
+				      .n_routes = sizeof(link_routes) / sizeof(link_routes[0]),
 				      .arg = node,
 				      .on_ready = link_ready,
 				      .on_close = link_closed };

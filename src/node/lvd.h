@@ -13,6 +13,15 @@
 #include "node/topo.h"
 
 struct lvd;
+struct alloc_run;
+struct children;
+
+/* An allocation's end, kept until the controller acknowledges it. */
+struct done_report {
+	json_t *body;
+	bool in_flight;
+	struct done_report *next;
+};
 
 struct lvd_node {
 	struct lvd *lvd;
@@ -24,6 +33,8 @@ struct lvd_node {
 	struct event *reconnect; /* one-shot: try the controller again */
 	struct event *heartbeat; /* persistent while registered */
 	unsigned backoff;        /* seconds until the next try */
+	struct alloc_run *runs;  /* allocations running here */
+	struct done_report *reports;
 };
 
 struct lvd {
@@ -37,7 +48,24 @@ struct lvd {
 	time_t boot_time;
 	int pidfile_fd;
 	char *pidfile_path;
+	struct children *children;
 };
+
+/* lvd's routes for allocations (allocs.c); arg is the lvd_node whose
+ * link the request came on. */
+void allocs_rpc_launch(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		       void *arg);
+void allocs_rpc_signal(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		       void *arg);
+/* Ids of the allocations running here or with unacknowledged ends, for
+ * the registration message (new reference). */
+json_t *allocs_running_ids(struct lvd_node *node);
+/* Sends queued end reports (after registering). */
+void allocs_flush_reports(struct lvd_node *node);
+/* Kills everything and frees the node's allocation state (shutdown). */
+void allocs_shutdown(struct lvd_node *node);
+/* The served node with this name, or NULL. */
+struct lvd_node *lvd_find_node(struct lvd *lvd, const char *name);
 
 /* ctld_link.c: keeps each node registered with the controller. */
 void ctld_link_start(struct lvd_node *node);

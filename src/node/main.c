@@ -17,6 +17,7 @@
 #include "common/hostlist.h"
 #include "common/log.h"
 #include "common/msg.h"
+#include "node/children.h"
 #include "node/lvd.h"
 
 struct options {
@@ -214,9 +215,13 @@ static void lvd_destroy(struct lvd *lvd)
 
 	if (!lvd)
 		return;
-	for (i = 0; i < lvd->n_nodes; i++)
+	for (i = 0; i < lvd->n_nodes; i++) {
 		ctld_link_stop(&lvd->nodes[i]);
+		if (lvd->children)
+			allocs_shutdown(&lvd->nodes[i]);
+	}
 	lv_rpc_server_destroy(lvd->rpc);
+	children_destroy(lvd->children);
 	if (lvd->sig_term)
 		event_free(lvd->sig_term);
 	if (lvd->sig_int)
@@ -252,6 +257,8 @@ static int lvd_start(struct lvd *lvd, struct lv_error *err)
 	lvd->sig_term = evsignal_new(lvd->base, SIGTERM, on_signal, lvd);
 	lvd->sig_int = evsignal_new(lvd->base, SIGINT, on_signal, lvd);
 	lvd->sig_hup = evsignal_new(lvd->base, SIGHUP, on_signal, lvd);
+	if (!(lvd->children = children_create(lvd->base)))
+		return lv_errorf(err, -ENOMEM, "cannot watch children");
 	if (!lvd->sig_term || !lvd->sig_int || !lvd->sig_hup ||
 	    evsignal_add(lvd->sig_term, NULL) < 0 ||
 	    evsignal_add(lvd->sig_int, NULL) < 0 ||

@@ -10,6 +10,7 @@
 #include "common/conf.h"
 #include "common/rpc.h"
 
+struct jobs;
 struct nodes;
 struct partitions;
 
@@ -20,6 +21,10 @@ struct lvctld {
 	struct lv_rpc_server *rpc;
 	struct nodes *nodes;
 	struct partitions *parts;
+	struct jobs *jobs;
+	struct event *sched_ev;  /* deferred scheduling pass */
+	bool sched_pending;
+	uint64_t sched_passes;
 	struct event *sig_term, *sig_int, *sig_hup;
 	struct event *tick; /* once a second: node timeouts */
 	bool foreground;

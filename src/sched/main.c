@@ -21,7 +21,9 @@
 #include "sched/ctld.h"
 #include "sched/nodes.h"
 #include "sched/partitions.h"
+#include "sched/launch.h"
 #include "sched/rpc_handlers.h"
+#include "sched/sched.h"
 
 const struct lv_rpc_route ctld_routes[] = {
 	{ LV_MSG_PING, rpc_ping, LV_ROLE_USER },
@@ -31,6 +33,13 @@ const struct lv_rpc_route ctld_routes[] = {
 	{ LV_MSG_PART_INFO, rpc_part_info, LV_ROLE_USER },
 	{ LV_MSG_NODE_UPDATE, rpc_node_update, LV_ROLE_ADMIN },
 	{ LV_MSG_RECONFIGURE, rpc_reconfigure, LV_ROLE_ADMIN },
+	{ LV_MSG_JOB_SUBMIT, rpc_job_submit, LV_ROLE_USER },
+	{ LV_MSG_JOB_INFO, rpc_job_info, LV_ROLE_USER },
+	{ LV_MSG_JOB_CANCEL, rpc_job_cancel, LV_ROLE_USER },
+	{ LV_MSG_JOB_UPDATE, rpc_job_update, LV_ROLE_USER },
+	{ LV_MSG_JOB_WAIT, rpc_job_wait, LV_ROLE_USER },
+	{ LV_MSG_JOB_COMPLETE, rpc_job_complete, LV_ROLE_USER },
+	{ LV_MSG_ALLOC_DONE, rpc_alloc_done, LV_ROLE_DAEMON },
 };
 const size_t ctld_n_routes = sizeof(ctld_routes) / sizeof(ctld_routes[0]);
 
@@ -197,13 +206,20 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(ctld->base);
 }
 
+static void on_node_down(struct node *node, void *arg)
+{
+	launch_node_failed(arg, node->name);
+}
+
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct lvctld *ctld = arg;
 
 	(void)fd;
 	(void)what;
-	nodes_check_timeouts(ctld->nodes, time(NULL), ctld->conf->node_timeout);
+	nodes_check_timeouts(ctld->nodes, time(NULL), ctld->conf->node_timeout,
+			     on_node_down, ctld);
+	sched_tick(ctld);
 }
 
 static void on_conn_close(struct lv_rpc_conn *conn, const char *reason,
@@ -221,6 +237,7 @@ static void ctld_destroy(struct lvctld *ctld)
 	if (!ctld)
 		return;
 	lv_rpc_server_destroy(ctld->rpc);
+	sched_fini(ctld);
 	if (ctld->tick)
 		event_free(ctld->tick);
 	if (ctld->sig_term)
@@ -269,6 +286,8 @@ static int ctld_start(struct lvctld *ctld, struct lv_error *err)
 	    evsignal_add(ctld->sig_hup, NULL) < 0 ||
 	    event_add(ctld->tick, &one) < 0)
 		return lv_errorf(err, -ENOMEM, "cannot set up events");
+	if (sched_init(ctld, err) < 0)
+		return err->code;
 	/* Listen on the address nodes and clients use for us. */
 	if (!(ctld->rpc = lv_rpc_server_create(ctld->base,
 					       ctld->conf->controller_addr,

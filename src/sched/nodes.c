@@ -371,7 +371,9 @@ void nodes_disconnected(struct nodes *nodes, uint64_t conn_id)
 		}
 }
 
-size_t nodes_check_timeouts(struct nodes *nodes, time_t now, uint32_t timeout)
+size_t nodes_check_timeouts(struct nodes *nodes, time_t now, uint32_t timeout,
+			    void (*on_down)(struct node *node, void *arg),
+			    void *arg)
 {
 	size_t i, changed = 0;
 	struct node *n;
@@ -389,6 +391,8 @@ size_t nodes_check_timeouts(struct nodes *nodes, time_t now, uint32_t timeout)
 		n->down_by_admin = false;
 		set_reason(n, "Not responding", 0, now);
 		changed++;
+		if (on_down)
+			on_down(n, arg);
 	}
 	return changed;
 }
@@ -517,4 +521,28 @@ json_t *node_to_json(const struct node *n)
 	if (n->topology)
 		json_object_set_new(o, "topology", json_string(n->topology));
 	return o;
+}
+
+uint32_t node_cpus(const struct node *n)
+{
+	return n->cpus ? n->cpus : n->cfg_cpus;
+}
+
+uint64_t node_mem(const struct node *n)
+{
+	return n->mem_mb ? n->mem_mb : n->cfg_mem_mb;
+}
+
+void nodes_alloc(struct node *n, uint32_t cpus, uint64_t mem_mb)
+{
+	n->cpus_alloc += cpus;
+	n->mem_alloc_mb += mem_mb;
+	node_settle(n);
+}
+
+void nodes_release(struct node *n, uint32_t cpus, uint64_t mem_mb)
+{
+	n->cpus_alloc = n->cpus_alloc > cpus ? n->cpus_alloc - cpus : 0;
+	n->mem_alloc_mb = n->mem_alloc_mb > mem_mb ? n->mem_alloc_mb - mem_mb : 0;
+	node_settle(n);
 }

@@ -77,16 +77,25 @@ int nodes_register(struct nodes *nodes, const char *name,
 void nodes_heard(struct nodes *nodes, struct node *node, time_t now);
 /* The node's connection closed. */
 void nodes_disconnected(struct nodes *nodes, uint64_t conn_id);
-/* Marks nodes silent for longer than timeout seconds DOWN; returns how
- * many changed. */
-size_t nodes_check_timeouts(struct nodes *nodes, time_t now,
-			    uint32_t timeout);
+/* Marks nodes silent for longer than timeout seconds DOWN, calling
+ * on_down for each; returns how many changed. */
+size_t nodes_check_timeouts(struct nodes *nodes, time_t now, uint32_t timeout,
+			    void (*on_down)(struct node *node, void *arg),
+			    void *arg);
 
 /* Admin update: state is DRAIN, RESUME, DOWN (case-insensitive); DRAIN
  * and DOWN need a reason.  -EINVAL with err set on bad input. */
 int nodes_update(struct nodes *nodes, struct node *node, const char *state,
 		 const char *reason, uid_t uid, time_t now,
 		 struct lv_error *err);
+
+/* Books or returns resources of a grant on a node and updates its
+ * IDLE/MIXED/ALLOCATED state. */
+void nodes_alloc(struct node *node, uint32_t cpus, uint64_t mem_mb);
+void nodes_release(struct node *node, uint32_t cpus, uint64_t mem_mb);
+/* CPUs the scheduler may hand out on the node. */
+uint32_t node_cpus(const struct node *node);
+uint64_t node_mem(const struct node *node);
 
 /* sinfo-style state name: "idle", "down*", "drain", "drng", "mix"... */
 const char *node_state_string(const struct node *node, char *buf,

@@ -21,4 +21,20 @@ void rpc_node_update(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 void rpc_reconfigure(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		     void *arg);
 
+/* rpc_job.c */
+void rpc_job_submit(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		    void *arg);
+void rpc_job_info(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		  void *arg);
+void rpc_job_wait(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		  void *arg);
+void rpc_job_complete(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		      void *arg);
+
+/* rpc_jobctl.c */
+void rpc_job_cancel(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		    void *arg);
+void rpc_job_update(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		    void *arg);
+
 #endif

@@ -10,6 +10,8 @@
 #include "common/log.h"
 #include "common/msg.h"
 #include "sched/ctld.h"
+#include "sched/launch.h"
+#include "sched/sched.h"
 #include "sched/nodes.h"
 #include "sched/partitions.h"
 #include "sched/rpc_handlers.h"
@@ -48,6 +50,8 @@ void rpc_node_register(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	}
 	node = nodes_find(ctld->nodes, name);
 	lv_rpc_conn_set_data(conn, node);
+	launch_reconcile(ctld, name, json_object_get(req->body, "jobs"), false);
+	sched_request(ctld);
 	lv_rpc_respond(conn, req->id,
 		       json_pack("{s:I, s:s}", "heartbeat_interval",
 				 (json_int_t)ctld->conf->heartbeat_interval,

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One reaper for every child lvd forks: whoever forks registers the pid
+ * and hears about its exit. */
+#ifndef LV_NODE_CHILDREN_H
+#define LV_NODE_CHILDREN_H
+
+#include <event2/event.h>
+#include <sys/types.h>
+
+struct children;
+
+typedef void (*child_exit_f)(pid_t pid, int status, void *arg);
+
+/* Installs the SIGCHLD handler on base.  NULL on ENOMEM. */
+struct children *children_create(struct event_base *base);
+void children_destroy(struct children *ch);
+
+/* Calls cb once pid has exited.  0 or -ENOMEM. */
+int children_watch(struct children *ch, pid_t pid, child_exit_f cb, void *arg);
+/* Forgets pid (its watcher is going away). */
+void children_forget(struct children *ch, pid_t pid);
+
+#endif

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A job: the allocation request the scheduler queues, what it was
+ * granted, and its life from submission to end. */
+#ifndef LV_SCHED_JOB_H
+#define LV_SCHED_JOB_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "common/error.h"
+
+struct lv_bitmap;
+struct partition;
+struct partitions;
+
+enum job_state {
+	JOB_PENDING,
+	JOB_RUNNING,
+	JOB_COMPLETING,
+	JOB_COMPLETED,
+	JOB_FAILED,
+	JOB_CANCELLED,
+	JOB_TIMEOUT,
+	JOB_NODE_FAIL,
+	JOB_OOM,
+};
+
+/* Why a pending job is not running: Slurm's reason names. */
+enum job_reason {
+	REASON_NONE,
+	REASON_PRIORITY,
+	REASON_RESOURCES,
+	REASON_DEPENDENCY,
+	REASON_DEPENDENCY_NEVER,
+	REASON_HELD_USER,
+	REASON_HELD_ADMIN,
+	REASON_BEGIN_TIME,
+	REASON_PARTITION_DOWN,
+	REASON_PARTITION_INACTIVE,
+	REASON_NODE_NOT_AVAIL,
+	REASON_ARRAY_TASK_LIMIT,
+	REASON_LAUNCH_FAILED,
+	REASON_NODE_FAIL,
+};
+
+/* One node's share of a grant. */
+struct grant {
+	size_t node;    /* index in the node table */
+	uint32_t cpus;
+	uint32_t tasks;
+	uint64_t mem_mb;
+};
+
+/* What the job asked for (sbatch options). */
+struct job_req {
+	uint32_t nodes_min, nodes_max;
+	uint32_t ntasks, ntasks_per_node, cpus_per_task;
+	uint64_t mem_per_node, mem_per_cpu; /* MB, 0 = not given */
+	uint32_t time_limit;                /* minutes, LV_TIME_UNLIMITED */
+	bool exclusive;
+	char *nodelist, *exclude;           /* hostlists or NULL */
+};
+
+struct dependency; /* depend.h */
+
+/* A caller waiting for a job to start or end (JOB_WAIT). */
+struct job_waiter {
+	uint64_t conn_id;
+	uint32_t req_id;
+	bool on_start; /* answer at start instead of at the end */
+	struct job_waiter *next;
+};
+
+struct job {
+	uint32_t id;
+	uint32_t array_job_id;  /* 0 when not part of an array */
+	uint32_t array_task_id; /* valid for array tasks */
+	/* An array's pending tasks live in one record: the task ids still to
+	 * start, and how many of its tasks may run at once. */
+	struct lv_bitmap *array_pending;
+	uint32_t array_throttle;
+	uint32_t array_running;
+	/* On the array's record: counts over all its tasks. */
+	uint32_t array_total, array_started, array_done, array_ok;
+	char *kind; /* allocation kind: "batch", "interactive" */
+	char *name;
+	uid_t uid;
+	gid_t gid;
+	char *user;
+	char *account, *comment;
+	char *partition;
+	struct job_req req;
+	json_t *desc; /* the submitted description, as received */
+	struct dependency *dep;
+	char *dep_text;
+	bool requeue;
+	bool held;
+	bool held_by_admin;
+	time_t begin_time;
+	enum job_state state;
+	enum job_reason reason;
+	time_t submit_time, eligible_time, start_time, end_time;
+	uint64_t priority;
+	int exit_status;   /* a wait(2) status */
+	bool cancel_requested;
+	bool requeue_requested; /* lvcontrol requeue of a running job */
+	bool requeue_hold;
+	uint32_t restarts;
+	/* The grant, while running. */
+	struct grant *grants;
+	size_t n_grants;
+	uint32_t num_cpus;
+	char *nodes; /* compressed node list of the grant */
+	char *batch_host; /* first node: where a batch script runs */
+	/* Callers waiting for this job (JOB_WAIT): connection and request
+	 * ids, answered when the job starts or ends. */
+	struct job_waiter *waiters;
+	/* Links in the job table. */
+	struct job *hash_next;
+	struct job *prev, *next; /* all jobs in submission order */
+};
+
+/* Builds a job from a JOB_SUBMIT body.  uid/gid come from the connection,
+ * never from the body.  Applies partition defaults and checks limits.
+ * NULL with err set: -EINVAL for bad fields, -ENOENT for an unknown
+ * partition. */
+struct job *job_create(const json_t *desc, uid_t uid, gid_t gid,
+		       struct partitions *parts, time_t now,
+		       struct lv_error *err);
+/* Frees a job (NULL-safe).  It must not be in the table. */
+void job_destroy(struct job *job);
+
+/* A copy of an array's pending record for one task, to be started. */
+struct job *job_dup_for_task(const struct job *array, uint32_t id,
+			     uint32_t task, struct lv_error *err);
+
+bool job_is_finished(const struct job *job);
+bool job_is_pending(const struct job *job);
+const char *job_state_name(enum job_state s);
+const char *job_state_short(enum job_state s);
+/* Parses a state name or compact code ("PD", "pending"); -1 if unknown. */
+int job_state_parse(const char *s);
+const char *job_reason_name(enum job_reason r);
+
+/* The exit code as sacct shows it: "E:S". */
+const char *job_exit_code(const struct job *job, char *buf, size_t len);
+
+/* Total CPUs the request needs (at least), and tasks. */
+uint32_t job_cpus_needed(const struct job *job);
+uint32_t job_tasks(const struct job *job);
+
+/* JSON for JOB_INFO; fields NULL means all keys (new reference). */
+json_t *job_to_json(const struct job *job, const json_t *fields,
+		    time_t now);
+
+#endif

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Sending allocations to nodes and handling what nodes report back. */
+#include "config.h"
+
+#include "sched/launch.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "common/log.h"
+#include "common/msg.h"
+#include "common/timefmt.h"
+#include "sched/jobs.h"
+#include "sched/nodes.h"
+#include "sched/sched.h"
+
+struct launch_ctx {
+	struct lvctld *ctld;
+	uint32_t job_id;
+	uint32_t restarts; /* the attempt this launch belongs to */
+};
+
+static struct lv_rpc_conn *node_conn(struct lvctld *ctld, const char *name)
+{
+	struct node *n = name ? nodes_find(ctld->nodes, name) : NULL;
+
+	if (!n || !n->conn_id)
+		return NULL;
+	return lv_rpc_server_find(ctld->rpc, n->conn_id);
+}
+
+static void launch_failed(struct lvctld *ctld, struct job *job,
+			  const char *why)
+{
+	lv_log(LV_LOG_ERR, "job: job=%u launch on %s failed: %s; requeued and held",
+	       job->id, job->batch_host ? job->batch_host : "?", why);
+	sched_requeue(ctld, job, true);
+}
+
+static void launched(struct lv_rpc_conn *conn, int status, const json_t *body,
+		     const char *errtext, void *arg)
+{
+	struct launch_ctx *lc = arg;
+	struct job *job = jobs_find(lc->ctld->jobs, lc->job_id);
+
+	(void)conn;
+	(void)body;
+	if (status < 0 && job && job->restarts == lc->restarts &&
+	    (job->state == JOB_RUNNING || job->state == JOB_COMPLETING))
+		launch_failed(lc->ctld, job, errtext ? errtext : "error");
+	free(lc);
+}
+
+static json_t *launch_body(struct lvctld *ctld, const struct job *job)
+{
+	json_t *b = json_deep_copy(job->desc);
+	uint32_t secs = job->req.time_limit == LV_TIME_UNLIMITED
+				? 0
+				: job->req.time_limit * 60;
+
+	if (!b)
+		return NULL;
+	json_object_set_new(b, "job_id", json_integer(job->id));
+	json_object_set_new(b, "node", json_string(job->batch_host));
+	json_object_set_new(b, "uid", json_integer(job->uid));
+	json_object_set_new(b, "gid", json_integer(job->gid));
+	json_object_set_new(b, "user", json_string(job->user));
+	json_object_set_new(b, "name", json_string(job->name));
+	json_object_set_new(b, "partition", json_string(job->partition));
+	json_object_set_new(b, "nodes", json_string(job->nodes));
+	json_object_set_new(b, "num_nodes", json_integer((json_int_t)job->n_grants));
+	json_object_set_new(b, "ntasks", json_integer(job->req.ntasks));
+	json_object_set_new(b, "cpus_per_task", json_integer(job->req.cpus_per_task));
+	json_object_set_new(b, "num_cpus", json_integer(job->num_cpus));
+	json_object_set_new(b, "time_limit_secs", json_integer(secs));
+	json_object_set_new(b, "kill_wait", json_integer(ctld->conf->kill_wait));
+	json_object_set_new(b, "cluster", json_string(ctld->conf->cluster_name));
+	json_object_set_new(b, "grants", sched_grant_json(ctld, job));
+	json_object_set_new(b, "restarts", json_integer(job->restarts));
+	if (job->array_job_id) {
+		struct job *a = jobs_find(ctld->jobs, job->array_job_id);
+
+		json_object_set_new(b, "array_job_id", json_integer(job->array_job_id));
+		json_object_set_new(b, "array_task_id", json_integer(job->array_task_id));
+		if (a && a->array_pending) {
+			json_object_set_new(b, "array_task_count", json_integer(a->array_total));
+		}
+	}
+	return b;
+}
+
+int launch_job(struct lvctld *ctld, struct job *job)
+{
+	struct lv_rpc_conn *conn;
+	struct launch_ctx *lc;
+	json_t *body;
+
+	if (strcmp(job->kind, "batch") != 0)
+		return 0;
+	if (!(conn = node_conn(ctld, job->batch_host))) {
+		launch_failed(ctld, job, "node is not connected");
+		return -ENOTCONN;
+	}
+	if (!(lc = calloc(1, sizeof(*lc))) || !(body = launch_body(ctld, job))) {
+		free(lc);
+		launch_failed(ctld, job, "out of memory");
+		return -ENOMEM;
+	}
+	lc->ctld = ctld;
+	lc->job_id = job->id;
+	lc->restarts = job->restarts;
+	if (lv_rpc_call(conn, LV_MSG_ALLOC_LAUNCH, body, launched, lc) < 0) {
+		free(lc);
+		launch_failed(ctld, job, "cannot send to the node");
+		return -ENOTCONN;
+	}
+	return 0;
+}
+
+static void signalled(struct lv_rpc_conn *conn, int status, const json_t *body,
+		      const char *errtext, void *arg)
+{
+	struct launch_ctx *lc = arg;
+
+	(void)conn;
+	(void)body;
+	if (status < 0 && status != -ECONNRESET)
+		lv_log(LV_LOG_WARNING, "job: job=%u signal failed: %s", lc->job_id,
+		       errtext);
+	free(lc);
+}
+
+int launch_signal(struct lvctld *ctld, struct job *job, int sig,
+		  bool batch_only, bool cancel, struct lv_error *err)
+{
+	struct lv_rpc_conn *conn = node_conn(ctld, job->batch_host);
+	struct launch_ctx *lc;
+
+	if (!conn) {
+		if (cancel) {
+			/* The node is gone; it will kill the job when it
+			 * returns (reconcile), so the job ends now. */
+			sched_job_ended(ctld, job, JOB_CANCELLED, 0);
+			return 0;
+		}
+		return lv_errorf(err, -EHOSTUNREACH, "node %s is not responding",
+				 job->batch_host ? job->batch_host : "?");
+	}
+	if (!(lc = calloc(1, sizeof(*lc))))
+		return lv_errorf(err, -ENOMEM, "out of memory");
+	lc->ctld = ctld;
+	lc->job_id = job->id;
+	if (lv_rpc_call(conn, LV_MSG_ALLOC_SIGNAL,
+			json_pack("{s:I, s:s, s:i, s:b, s:b, s:I}", "job_id",
+				  (json_int_t)job->id, "node", job->batch_host,
+				  "signal", sig, "batch_only", batch_only,
+				  "cancel", cancel, "kill_wait",
+				  (json_int_t)ctld->conf->kill_wait),
+			signalled, lc) < 0) {
+		free(lc);
+		return lv_errorf(err, -ENOTCONN, "node %s is not connected",
+				 job->batch_host);
+	}
+	return 0;
+}
+
+static enum job_state final_state(const struct job *job, const json_t *b,
+				  int status)
+{
+	if (json_is_true(json_object_get(b, "timed_out")))
+		return JOB_TIMEOUT;
+	if (json_is_true(json_object_get(b, "oom")))
+		return JOB_OOM;
+	if (job->cancel_requested)
+		return JOB_CANCELLED;
+	if (json_is_true(json_object_get(b, "node_fail")))
+		return JOB_NODE_FAIL;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return JOB_COMPLETED;
+	return JOB_FAILED;
+}
+
+void rpc_alloc_done(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		    void *arg)
+{
+	struct lvctld *ctld = arg;
+	struct lv_error err = { 0 };
+	int64_t id = 0, status = 0, restarts = 0;
+	struct job *job;
+
+	if (lv_json_int(req->body, "job_id", 1, UINT32_MAX, &id, &err) < 0 ||
+	    lv_json_int(req->body, "status", INT32_MIN, INT32_MAX, &status, &err) < 0) {
+		lv_rpc_respond_error(conn, req->id, EINVAL, "%s", err.text);
+		return;
+	}
+	(void)lv_json_int(req->body, "restarts", 0, UINT32_MAX, &restarts, NULL);
+	job = jobs_find(ctld->jobs, (uint32_t)id);
+	/* Late or repeated reports (after a requeue or a restart of either
+	 * side) are acknowledged and otherwise ignored. */
+	if (job && (job->state == JOB_RUNNING || job->state == JOB_COMPLETING) &&
+	    job->restarts == (uint32_t)restarts && job->requeue_requested) {
+		job->requeue_requested = false;
+		sched_requeue(ctld, job, job->requeue_hold);
+		if (!job->requeue_hold)
+			job->reason = REASON_NONE;
+	} else if (job && (job->state == JOB_RUNNING || job->state == JOB_COMPLETING) &&
+	    job->restarts == (uint32_t)restarts)
+		sched_job_ended(ctld, job, final_state(job, req->body, (int)status),
+				(int)status);
+	lv_rpc_respond(conn, req->id, NULL);
+}
+
+static bool listed(const json_t *arr, uint32_t id)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(arr, i, v) {
+		if (json_integer_value(v) == (json_int_t)id)
+			return true;
+	}
+	return false;
+}
+
+void launch_reconcile(struct lvctld *ctld, const char *node,
+		      const json_t *running, bool rebooted)
+{
+	struct job *job, *next;
+
+	for (job = jobs_first(ctld->jobs); job; job = next) {
+		next = jobs_next(job);
+		if ((job->state != JOB_RUNNING && job->state != JOB_COMPLETING) ||
+		    strcmp(job->kind, "batch") || !job->batch_host ||
+		    strcmp(job->batch_host, node) || listed(running, job->id))
+			continue;
+		lv_log(LV_LOG_WARNING, "job: job=%u is not running on %s%s",
+		       job->id, node, rebooted ? " (node daemon restarted)" : "");
+		if (job->requeue && !job->cancel_requested)
+			sched_requeue(ctld, job, false);
+		else
+			sched_job_ended(ctld, job, JOB_NODE_FAIL, 0);
+	}
+}
+
+void launch_node_failed(struct lvctld *ctld, const char *node)
+{
+	struct job *job, *next;
+	size_t i;
+
+	for (job = jobs_first(ctld->jobs); job; job = next) {
+		next = jobs_next(job);
+		if (job->state != JOB_RUNNING && job->state != JOB_COMPLETING)
+			continue;
+		for (i = 0; i < job->n_grants; i++)
+			if (!strcmp(nodes_get(ctld->nodes, job->grants[i].node)->name,
+				    node))
+				break;
+		if (i == job->n_grants)
+			continue;
+		lv_log(LV_LOG_WARNING, "job: job=%u lost node %s%s", job->id, node,
+		       job->requeue ? ", requeued" : "");
+		if (job->requeue && !job->cancel_requested)
+			sched_requeue(ctld, job, false);
+		else
+			sched_job_ended(ctld, job, JOB_NODE_FAIL, 0);
+	}
+}

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* lvctld's handlers for job submission, queries, waits and completion
+ * (proto 04). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/bitmap.h"
+#include "common/log.h"
+#include "common/msg.h"
+#include "sched/ctld.h"
+#include "sched/jobs.h"
+#include "sched/nodes.h"
+#include "sched/partitions.h"
+#include "sched/rpc_handlers.h"
+#include "sched/sched.h"
+#include "sched/select.h"
+
+/* Could the job run at all on an empty partition? */
+static int check_feasible(struct lvctld *ctld, const struct job *job,
+			  struct lv_error *err)
+{
+	struct partition *p = partitions_find(ctld->parts, job->partition);
+	struct grant *g = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!p)
+		return lv_errorf(err, -ENOENT, "Invalid partition name specified: %s",
+				 job->partition);
+	rc = select_nodes(job, p, ctld->nodes, true, &g, &n);
+	free(g);
+	if (rc == -ENOSPC)
+		return lv_errorf(err, -ENOSPC,
+				 "Requested node configuration is not available");
+	return rc < 0 ? lv_errorf(err, rc, "out of memory") : 0;
+}
+
+static void reply_test_only(struct lv_rpc_conn *conn, uint32_t id,
+			    struct lvctld *ctld, struct job *job)
+{
+	struct partition *p = partitions_find(ctld->parts, job->partition);
+	struct grant *g = NULL;
+	json_t *nodes;
+	size_t n = 0, i;
+	json_int_t cpus = 0;
+	time_t start = time(NULL);
+
+	/* Busy now: with the whole partition free it would fit, so it starts
+	 * once enough resources free up (an estimate needs backfill data). */
+	if (select_nodes(job, p, ctld->nodes, false, &g, &n) < 0 &&
+	    select_nodes(job, p, ctld->nodes, true, &g, &n) < 0) {
+		lv_rpc_respond_error(conn, id, ENOSPC,
+				     "Requested node configuration is not available");
+		return;
+	}
+	nodes = json_array();
+	for (i = 0; i < n; i++) {
+		cpus += g[i].cpus;
+		json_array_append_new(nodes, json_string(nodes_get(ctld->nodes, g[i].node)->name));
+	}
+	free(g);
+	lv_rpc_respond(conn, id,
+		       json_pack("{s:i, s:I, s:o, s:I, s:s}", "job_id", 0,
+				 "start_time", (json_int_t)start, "node_names",
+				 nodes, "cpus", cpus, "partition", job->partition));
+}
+
+void rpc_job_submit(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		    void *arg)
+{
+	struct lvctld *ctld = arg;
+	const struct lv_rpc_peer *peer = lv_rpc_conn_peer(conn);
+	struct lv_error err = { 0 };
+	struct job *job;
+	json_t *reply;
+
+	if (jobs_count_active(ctld->jobs) >= ctld->conf->max_job_count) {
+		lv_rpc_respond_error(conn, req->id, EAGAIN,
+				     "MaxJobCount limit (%u jobs) reached, try again later",
+				     ctld->conf->max_job_count);
+		return;
+	}
+	job = job_create(req->body, peer->uid, peer->gid, ctld->parts, time(NULL),
+			 &err);
+	if (!job ||
+	    (job->dep && depend_check(job->dep, jobs_dep_status, ctld->jobs, &err) < 0) ||
+	    check_feasible(ctld, job, &err) < 0) {
+		lv_log(LV_LOG_INFO, "job: refused submission from uid=%u: %s",
+		       (unsigned)peer->uid, err.text);
+		lv_rpc_respond_error(conn, req->id, -err.code, "%s", err.text);
+		job_destroy(job);
+		return;
+	}
+	if (json_is_true(json_object_get(req->body, "test_only"))) {
+		reply_test_only(conn, req->id, ctld, job);
+		job_destroy(job);
+		return;
+	}
+	if (job->array_pending)
+		job->array_total = (uint32_t)lv_bitmap_count(job->array_pending);
+	jobs_add(ctld->jobs, job);
+	lv_debug(LV_DBG_JOB, "job: job=%u submitted by uid=%u", job->id,
+		 (unsigned)peer->uid);
+	reply = json_pack("{s:I}", "job_id", (json_int_t)job->id);
+	if (job->array_total)
+		json_object_set_new(reply, "array_task_count",
+				    json_integer(job->array_total));
+	lv_rpc_respond(conn, req->id, reply);
+	sched_request(ctld);
+}
+
+static bool in_int_array(const json_t *arr, json_int_t v)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(arr, i, e) {
+		if (json_integer_value(e) == v)
+			return true;
+	}
+	return false;
+}
+
+static bool in_str_array(const json_t *arr, const char *s)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(arr, i, e) {
+		if (json_is_string(e) && s && !strcmp(json_string_value(e), s))
+			return true;
+	}
+	return false;
+}
+
+static bool state_matches(const json_t *states, const struct job *job)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(states, i, e) {
+		if (json_is_string(e) && job_state_parse(json_string_value(e)) ==
+						 (int)job->state)
+			return true;
+	}
+	return false;
+}
+
+static bool job_selected(const struct job *job, const json_t *q)
+{
+	const json_t *ids = json_object_get(q, "job_ids");
+	const json_t *user = json_object_get(q, "user");
+	const json_t *states = json_object_get(q, "states");
+	const json_t *parts = json_object_get(q, "partitions");
+	const json_t *names = json_object_get(q, "names");
+
+	/* An array whose tasks have all started is shown by its tasks. */
+	if (job->array_pending && !lv_bitmap_count(job->array_pending))
+		return false;
+	if (json_array_size(ids) && !in_int_array(ids, job->id) &&
+	    !(job->array_job_id && in_int_array(ids, job->array_job_id)))
+		return false;
+	if (json_is_integer(user) && json_integer_value(user) != (json_int_t)job->uid)
+		return false;
+	if (json_array_size(states) && !state_matches(states, job))
+		return false;
+	if (json_array_size(parts) && !in_str_array(parts, job->partition))
+		return false;
+	if (json_array_size(names) && !in_str_array(names, job->name))
+		return false;
+	return true;
+}
+
+void rpc_job_info(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		  void *arg)
+{
+	struct lvctld *ctld = arg;
+	const json_t *fl = json_object_get(req->body, "fields");
+	bool want_alloc = json_is_true(json_object_get(req->body, "alloc"));
+	json_t *fields = NULL, *arr = json_array(), *o, *e;
+	time_t now = time(NULL);
+	struct job *job;
+	size_t i;
+
+	if (json_is_array(fl)) {
+		fields = json_object();
+		json_array_foreach(fl, i, e) {
+			if (json_is_string(e))
+				json_object_set(fields, json_string_value(e), json_true());
+		}
+	}
+	for (job = jobs_first(ctld->jobs); job; job = jobs_next(job)) {
+		if (!job_selected(job, req->body))
+			continue;
+		if (!(o = job_to_json(job, fields, now)))
+			continue;
+		if (want_alloc && job->n_grants)
+			json_object_set_new(o, "alloc", sched_grant_json(ctld, job));
+		json_array_append_new(arr, o);
+	}
+	json_decref(fields);
+	lv_rpc_respond(conn, req->id,
+		       json_pack("{s:o, s:I}", "jobs", arr, "time", (json_int_t)now));
+}
+
+void rpc_job_wait(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		  void *arg)
+{
+	struct lvctld *ctld = arg;
+	const char *event = lv_json_str(req->body, "event");
+	struct lv_error err = { 0 };
+	struct job_waiter *w;
+	struct job *job;
+	int64_t id;
+
+	if (lv_json_int(req->body, "job_id", 1, UINT32_MAX, &id, &err) < 0) {
+		lv_rpc_respond_error(conn, req->id, EINVAL, "%s", err.text);
+		return;
+	}
+	if (!(job = jobs_find(ctld->jobs, (uint32_t)id))) {
+		lv_rpc_respond_error(conn, req->id, ENOENT, "Invalid job id specified");
+		return;
+	}
+	if (!(w = calloc(1, sizeof(*w)))) {
+		lv_rpc_respond_error(conn, req->id, ENOMEM, "out of memory");
+		return;
+	}
+	w->conn_id = lv_rpc_conn_id(conn);
+	w->req_id = req->id;
+	w->on_start = event && !strcmp(event, "start");
+	w->next = job->waiters;
+	job->waiters = w;
+	/* Already there: answer now. */
+	sched_notify_waiters(ctld, job);
+}
+
+void rpc_job_complete(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		      void *arg)
+{
+	struct lvctld *ctld = arg;
+	const struct lv_rpc_peer *peer = lv_rpc_conn_peer(conn);
+	struct lv_error err = { 0 };
+	int64_t id, status = 0;
+	struct job *job;
+
+	if (lv_json_int(req->body, "job_id", 1, UINT32_MAX, &id, &err) < 0 ||
+	    (lv_json_int(req->body, "status", INT32_MIN, INT32_MAX, &status, &err) < 0 &&
+	     err.code != -ENOENT)) {
+		lv_rpc_respond_error(conn, req->id, EINVAL, "%s", err.text);
+		return;
+	}
+	job = jobs_find(ctld->jobs, (uint32_t)id);
+	if (!job) {
+		lv_rpc_respond_error(conn, req->id, ENOENT, "Invalid job id specified");
+		return;
+	}
+	if (job->uid != peer->uid && !peer->is_admin) {
+		lv_rpc_respond_error(conn, req->id, EPERM, "Access/permission denied");
+		return;
+	}
+	if (!strcmp(job->kind, "batch")) {
+		lv_rpc_respond_error(conn, req->id, EINVAL,
+				     "job %u is a batch job; use lvcancel", job->id);
+		return;
+	}
+	if (job->state == JOB_PENDING)
+		sched_job_ended(ctld, job, JOB_CANCELLED, 0);
+	else if (!job_is_finished(job))
+		sched_job_ended(ctld, job,
+				status == 0 ? JOB_COMPLETED : JOB_FAILED, (int)status);
+	lv_rpc_respond(conn, req->id, NULL);
+}

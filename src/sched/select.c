@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Node selection: which nodes, and how many tasks and CPUs on each, a job
+ * gets.  Packs by default (best fit, keeping whole nodes free for big
+ * jobs); spreads when the partition says SelectType=spread. */
+#include "config.h"
+
+#include "sched/select.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/hostlist.h"
+#include "sched/nodes.h"
+#include "sched/partitions.h"
+
+struct cand {
+	size_t node;
+	uint32_t cap;    /* tasks that fit */
+	uint32_t free;   /* free CPUs, for ordering */
+	unsigned weight;
+	bool required;   /* named in --nodelist */
+};
+
+/* Tasks of job that fit on node n (0 if none), given what is free. */
+static uint32_t capacity(const struct job *job, const struct node *n,
+			 bool empty)
+{
+	uint32_t cpus = node_cpus(n), used = empty ? 0 : n->cpus_alloc;
+	uint64_t mem = node_mem(n), mem_used = empty ? 0 : n->mem_alloc_mb;
+	uint32_t cap, free_cpus = cpus > used ? cpus - used : 0;
+	const struct job_req *r = &job->req;
+
+	if (r->exclusive && used)
+		return 0;
+	cap = free_cpus / r->cpus_per_task;
+	if (r->ntasks_per_node && cap > r->ntasks_per_node)
+		cap = r->ntasks_per_node;
+	if (r->mem_per_node && (mem < mem_used || mem - mem_used < r->mem_per_node))
+		return 0;
+	if (r->mem_per_cpu) {
+		uint64_t fm = mem > mem_used ? mem - mem_used : 0;
+		uint64_t per_task = r->mem_per_cpu * r->cpus_per_task;
+
+		if (fm / per_task < cap)
+			cap = (uint32_t)(fm / per_task);
+	}
+	return cap;
+}
+
+static int by_pack(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->required != y->required)
+		return x->required ? -1 : 1;
+	if (x->weight != y->weight)
+		return x->weight < y->weight ? -1 : 1;
+	/* Best fit: the fullest node that still fits goes first. */
+	if (x->free != y->free)
+		return x->free < y->free ? -1 : 1;
+	return x->node < y->node ? -1 : x->node > y->node;
+}
+
+static int by_spread(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->required != y->required)
+		return x->required ? -1 : 1;
+	if (x->weight != y->weight)
+		return x->weight < y->weight ? -1 : 1;
+	if (x->free != y->free)
+		return x->free > y->free ? -1 : 1;
+	return x->node < y->node ? -1 : x->node > y->node;
+}
+
+/* Multi-node packing: the biggest holes first, so the job spans as few
+ * nodes as possible. */
+static int by_pack_wide(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->required != y->required)
+		return x->required ? -1 : 1;
+	if (x->weight != y->weight)
+		return x->weight < y->weight ? -1 : 1;
+	if (x->cap != y->cap)
+		return x->cap > y->cap ? -1 : 1;
+	return x->node < y->node ? -1 : x->node > y->node;
+}
+
+/* Moves the best-fitting node that holds all tasks to c[0]. */
+static bool best_fit_first(struct cand *c, size_t nc, uint32_t tasks)
+{
+	size_t i, best = nc;
+	struct cand tmp;
+
+	for (i = 0; i < nc; i++) {
+		if (c[i].cap < tasks)
+			continue;
+		if (best == nc || by_pack(&c[i], &c[best]) < 0)
+			best = i;
+	}
+	if (best == nc)
+		return false;
+	tmp = c[0];
+	c[0] = c[best];
+	c[best] = tmp;
+	return true;
+}
+
+static bool in_list(const struct lv_hostlist *hl, const char *name)
+{
+	return hl && lv_hostlist_find(hl, name) >= 0;
+}
+
+/* Candidate nodes with their capacity; returns the count. */
+static size_t gather(const struct job *job, const struct partition *part,
+		     struct nodes *nodes, const struct lv_hostlist *req,
+		     const struct lv_hostlist *excl, bool empty,
+		     struct cand *c)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < part->n_nodes; i++) {
+		struct node *node = nodes_get(nodes, part->node_idx[i]);
+		uint32_t cap;
+
+		if (in_list(excl, node->name))
+			continue;
+		if (!empty && !node_is_available(node))
+			continue;
+		if (req && !in_list(req, node->name))
+			continue;
+		if (!(cap = capacity(job, node, empty)))
+			continue;
+		c[n].node = node->index;
+		c[n].cap = cap;
+		c[n].free = node_cpus(node) - (empty ? 0 : node->cpus_alloc);
+		c[n].weight = node->weight;
+		c[n].required = req != NULL;
+		n++;
+	}
+	return n;
+}
+
+/* Picks nodes from the sorted candidates and spreads the tasks. */
+static int assign(const struct job *job, struct cand *c, size_t nc,
+		  size_t required, struct grant **out, size_t *nout)
+{
+	const struct job_req *r = &job->req;
+	uint32_t tasks = r->ntasks, sum = 0, left, per;
+	size_t k = 0, i;
+	struct grant *g;
+
+	/* Take nodes until the tasks fit and the minimum count is met. */
+	while (k < nc && k < r->nodes_max &&
+	       (sum < tasks || k < r->nodes_min || k < required)) {
+		sum += c[k].cap;
+		k++;
+	}
+	if (sum < tasks || k < r->nodes_min || k < required || k > tasks)
+		return -ENOSPC;
+	if (!(g = calloc(k, sizeof(*g))))
+		return -ENOMEM;
+	/* One task per node first, then fill in order (block layout). */
+	left = tasks - (uint32_t)k;
+	for (i = 0; i < k; i++) {
+		per = c[i].cap - 1 < left ? c[i].cap - 1 : left;
+		g[i].node = c[i].node;
+		g[i].tasks = 1 + per;
+		left -= per;
+	}
+	*out = g;
+	*nout = k;
+	return 0;
+}
+
+static void fill_resources(const struct job *job, struct nodes *nodes,
+			   struct grant *g, size_t n)
+{
+	const struct job_req *r = &job->req;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct node *node = nodes_get(nodes, g[i].node);
+
+		g[i].cpus = r->exclusive ? node_cpus(node)
+					 : g[i].tasks * r->cpus_per_task;
+		g[i].mem_mb = r->mem_per_node ? r->mem_per_node
+					      : r->mem_per_cpu * g[i].cpus;
+	}
+}
+
+int select_nodes(const struct job *job, const struct partition *part,
+		 struct nodes *nodes, bool empty, struct grant **out,
+		 size_t *nout)
+{
+	struct lv_hostlist *req = NULL, *excl = NULL;
+	struct cand *c;
+	size_t nc;
+	int rc = -ENOMEM;
+
+	if (!(c = calloc(part->n_nodes ? part->n_nodes : 1, sizeof(*c))))
+		return -ENOMEM;
+	if ((job->req.nodelist && !(req = lv_hostlist_create(job->req.nodelist, NULL))) ||
+	    (job->req.exclude && !(excl = lv_hostlist_create(job->req.exclude, NULL))))
+		goto out;
+	nc = gather(job, part, nodes, req, excl, empty, c);
+	/* Every node named in --nodelist must be usable. */
+	if (req && nc < lv_hostlist_count(req)) {
+		rc = -ENOSPC;
+		goto out;
+	}
+	if (!part->spread && job->req.nodes_min <= 1 && !req &&
+	    best_fit_first(c, nc, job->req.ntasks)) {
+		/* One node takes it all: the fullest such node. */
+		rc = assign(job, c, 1, 0, out, nout);
+		goto done;
+	}
+	qsort(c, nc, sizeof(*c), part->spread ? by_spread : by_pack_wide);
+	rc = assign(job, c, nc, req ? lv_hostlist_count(req) : 0, out, nout);
+done:
+	if (rc == 0)
+		fill_resources(job, nodes, *out, *nout);
+out:
+	lv_hostlist_destroy(req);
+	lv_hostlist_destroy(excl);
+	free(c);
+	return rc;
+}
