@@ -105,6 +105,54 @@ int lv_auth_cred_decode(const char *munge_socket, const char *cred,
 	return rc;
 }
 
+int lv_auth_sign(const char *munge_socket, const void *payload, size_t len,
+		 char **cred, struct lv_error *err)
+{
+	munge_ctx_t ctx;
+	munge_err_t e;
+
+	*cred = NULL;
+	if (!(ctx = ctx_for(munge_socket, err)))
+		return -EIO;
+	e = munge_encode(cred, ctx, payload, (int)len);
+	if (e != EMUNGE_SUCCESS)
+		lv_errorf(err, -EIO, "munge: cannot create a credential: %s",
+			  munge_ctx_strerror(ctx));
+	munge_ctx_destroy(ctx);
+	return e == EMUNGE_SUCCESS ? 0 : -EIO;
+}
+
+int lv_auth_open(const char *munge_socket, const char *cred, uid_t *uid,
+		 gid_t *gid, char **payload, struct lv_error *err)
+{
+	munge_ctx_t ctx;
+	munge_err_t e;
+	void *data = NULL;
+	int len = 0;
+
+	*payload = NULL;
+	if (!(ctx = ctx_for(munge_socket, err)))
+		return -EACCES;
+	e = munge_decode(cred, ctx, &data, &len, uid, gid);
+	if (e != EMUNGE_SUCCESS) {
+		lv_errorf(err, -EACCES, "munge: %s (%d)", munge_ctx_strerror(ctx),
+			  (int)e);
+		munge_ctx_destroy(ctx);
+		free(data);
+		return -EACCES;
+	}
+	munge_ctx_destroy(ctx);
+	if (!(*payload = malloc((size_t)len + 1))) {
+		free(data);
+		return lv_errorf(err, -ENOMEM, "out of memory");
+	}
+	if (len)
+		memcpy(*payload, data, (size_t)len);
+	(*payload)[len] = '\0';
+	free(data);
+	return 0;
+}
+
 int lv_auth_nonce(uint8_t nonce[LV_AUTH_NONCE_LEN])
 {
 	return RAND_bytes(nonce, LV_AUTH_NONCE_LEN) == 1 ? 0 : -EIO;

@@ -39,6 +39,16 @@ int lv_auth_cred_decode(const char *munge_socket, const char *cred,
 			uint8_t secret[LV_AUTH_SECRET_LEN],
 			struct lv_error *err);
 
+/* A munge credential carrying payload (len bytes): how a daemon vouches
+ * for something to another daemon (step credentials, proto 05).  Caller
+ * frees *cred.  -EIO with err set. */
+int lv_auth_sign(const char *munge_socket, const void *payload, size_t len,
+		 char **cred, struct lv_error *err);
+/* Decodes a credential from lv_auth_sign: the encoder's uid/gid and the
+ * payload (NUL-terminated, caller frees).  -EACCES with err set. */
+int lv_auth_open(const char *munge_socket, const char *cred, uid_t *uid,
+		 gid_t *gid, char **payload, struct lv_error *err);
+
 /* Fills nonce with random bytes.  0 or -EIO. */
 int lv_auth_nonce(uint8_t nonce[LV_AUTH_NONCE_LEN]);
 

@@ -274,6 +274,12 @@ void allocs_rpc_signal(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	json_int_t sig = json_integer_value(json_object_get(req->body, "signal"));
 	struct alloc_run *run = node ? find_run(node, (uint32_t)id) : NULL;
 
+	if (json_is_true(json_object_get(req->body, "steps_only"))) {
+		/* The job ended: whatever of it still runs here goes. */
+		steps_kill_job(link_node->lvd, (uint32_t)id);
+		lv_rpc_respond(conn, req->id, NULL);
+		return;
+	}
 	if (!run) {
 		lv_rpc_respond_error(conn, req->id, ESRCH, "job %lld is not running here",
 				     (long long)id);

@@ -162,6 +162,36 @@ char **jobenv_build(const json_t *desc, const char *node, const char *conf_path,
 	return e.v;
 }
 
+char **jobenv_merge(const json_t *env, const char *const *extra)
+{
+	struct envbuf e = { 0 };
+	const json_t *v;
+	const char *k;
+
+	json_object_foreach((json_t *)env, k, v) {
+		if (json_is_string(v))
+			env_put(&e, k, json_string_value(v));
+	}
+	for (; extra && *extra; extra++) {
+		char *copy = strdup(*extra), *eq;
+
+		if (!copy || !(eq = strchr(copy, '='))) {
+			free(copy);
+			continue;
+		}
+		*eq = '\0';
+		env_put(&e, copy, eq + 1);
+		free(copy);
+	}
+	if (!e.v)
+		env_put(&e, "PATH", "/usr/local/bin:/usr/bin:/bin");
+	if (e.failed) {
+		jobenv_free(e.v);
+		return NULL;
+	}
+	return e.v;
+}
+
 void jobenv_free(char **env)
 {
 	char **p;

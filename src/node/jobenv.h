@@ -14,6 +14,11 @@ char **jobenv_build(const json_t *desc, const char *node, const char *conf_path,
 		    const char *const *extra);
 void jobenv_free(char **env);
 
+/* env (an object of strings) plus extra ("K=V", NULL-terminated), for
+ * steps: their caller's environment already is the job's.  NULL on
+ * ENOMEM. */
+char **jobenv_merge(const json_t *env, const char *const *extra);
+
 /* Expands an output file pattern: %j %x %u %N %A %a %% (sbatch's). */
 char *jobenv_expand_pattern(const char *pat, const json_t *desc,
 			    const char *node);

@@ -14,6 +14,7 @@
 
 struct lvd;
 struct alloc_run;
+struct step_run;
 struct children;
 
 /* An allocation's end, kept until the controller acknowledges it. */
@@ -49,7 +50,21 @@ struct lvd {
 	int pidfile_fd;
 	char *pidfile_path;
 	struct children *children;
+	struct step_run *steps; /* steps.c */
 };
+
+/* lvd's routes for job steps (steps.c); arg is the lvd. */
+void steps_rpc_launch(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		      void *arg);
+void steps_rpc_io(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		  void *arg);
+void steps_rpc_signal(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		      void *arg);
+/* lvrun's connection closed: its step's tasks are killed. */
+void steps_conn_closed(struct lvd *lvd, struct lv_rpc_conn *conn);
+/* The job ended: its steps here are killed. */
+void steps_kill_job(struct lvd *lvd, uint32_t job_id);
+void steps_shutdown(struct lvd *lvd);
 
 /* lvd's routes for allocations (allocs.c); arg is the lvd_node whose
  * link the request came on. */

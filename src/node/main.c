@@ -41,7 +41,17 @@ static void lvd_ping(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 
 static const struct lv_rpc_route lvd_routes[] = {
 	{ LV_MSG_PING, lvd_ping, LV_ROLE_USER },
+	{ LV_MSG_STEP_LAUNCH, steps_rpc_launch, LV_ROLE_USER },
+	{ LV_MSG_STEP_IO, steps_rpc_io, LV_ROLE_USER },
+	{ LV_MSG_STEP_SIGNAL, steps_rpc_signal, LV_ROLE_USER },
 };
+
+static void lvd_conn_closed(struct lv_rpc_conn *conn, const char *reason,
+			    void *arg)
+{
+	(void)reason;
+	steps_conn_closed(arg, conn);
+}
 
 static void usage(FILE *f)
 {
@@ -220,6 +230,7 @@ static void lvd_destroy(struct lvd *lvd)
 		if (lvd->children)
 			allocs_shutdown(&lvd->nodes[i]);
 	}
+	steps_shutdown(lvd);
 	lv_rpc_server_destroy(lvd->rpc);
 	children_destroy(lvd->children);
 	if (lvd->sig_term)
@@ -249,7 +260,8 @@ static int lvd_start(struct lvd *lvd, struct lv_error *err)
 	struct lv_rpc_endpoint ep = { .munge_socket = lvd->conf->munge_socket,
 				      .routes = lvd_routes,
 				      .n_routes = sizeof(lvd_routes) / sizeof(lvd_routes[0]),
-				      .arg = lvd };
+				      .arg = lvd,
+				      .on_close = lvd_conn_closed };
 	size_t i;
 
 	if (!(lvd->base = event_base_new()))

@@ -25,6 +25,7 @@ struct lvctld {
 	struct event *sched_ev;  /* deferred scheduling pass */
 	bool sched_pending;
 	uint64_t sched_passes;
+	size_t bound_allocs; /* interactive allocations tied to a connection */
 	struct event *sig_term, *sig_int, *sig_hup;
 	struct event *tick; /* once a second: node timeouts */
 	bool foreground;

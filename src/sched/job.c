@@ -115,12 +115,19 @@ uint32_t job_cpus_needed(const struct job *job)
 void job_destroy(struct job *job)
 {
 	struct job_waiter *w;
+	struct job_step *st;
 
 	if (!job)
 		return;
 	while ((w = job->waiters)) {
 		job->waiters = w->next;
 		free(w);
+	}
+	while ((st = job->steps)) {
+		job->steps = st->next;
+		free(st->name);
+		free(st->nodes);
+		free(st);
 	}
 	lv_bitmap_destroy(job->array_pending);
 	depend_destroy(job->dep);
@@ -441,6 +448,8 @@ struct job *job_dup_for_task(const struct job *array, uint32_t id,
 	/* Reset everything that must not be shared. */
 	j->hash_next = j->prev = j->next = NULL;
 	j->waiters = NULL;
+	j->steps = NULL;
+	j->next_step_id = 0;
 	j->array_pending = NULL;
 	j->array_throttle = j->array_running = 0;
 	j->grants = NULL;
@@ -556,6 +565,25 @@ static void add_desc_fields(json_t *o, const struct job *job,
 	}
 }
 
+static json_t *steps_json(const struct job *job)
+{
+	json_t *arr = json_array();
+	const struct job_step *st;
+
+	for (st = job->steps; st; st = st->next)
+		json_array_insert_new(arr, 0,
+				      json_pack("{s:I, s:s, s:I, s:s?, s:I, s:I, s:i, s:b}",
+						"step_id", (json_int_t)st->id,
+						"name", st->name, "ntasks",
+						(json_int_t)st->ntasks, "nodes",
+						st->nodes, "start_time",
+						(json_int_t)st->start_time,
+						"end_time", (json_int_t)st->end_time,
+						"status", st->status, "ended",
+						st->ended));
+	return arr;
+}
+
 json_t *job_to_json(const struct job *job, const json_t *fields, time_t now)
 {
 	json_t *o = json_object();
@@ -598,5 +626,7 @@ json_t *job_to_json(const struct job *job, const json_t *fields, time_t now)
 	set_int(o, fields, "restarts", job->restarts);
 	set_time(o, fields, "begin_time", job->begin_time);
 	add_desc_fields(o, job, fields);
+	if (want(fields, "steps") && job->steps)
+		json_object_set_new(o, "steps", steps_json(job));
 	return o;
 }

@@ -66,6 +66,18 @@ struct job_req {
 
 struct dependency; /* depend.h */
 
+/* A step: tasks lvrun started inside the job (proto 05). */
+struct job_step {
+	uint32_t id;
+	uint32_t ntasks;
+	char *name;
+	char *nodes;
+	time_t start_time, end_time;
+	int status;
+	bool ended;
+	struct job_step *next;
+};
+
 /* A caller waiting for a job to start or end (JOB_WAIT). */
 struct job_waiter {
 	uint64_t conn_id;
@@ -118,6 +130,11 @@ struct job {
 	/* Callers waiting for this job (JOB_WAIT): connection and request
 	 * ids, answered when the job starts or ends. */
 	struct job_waiter *waiters;
+	/* Steps, newest first, and the next step id. */
+	struct job_step *steps;
+	uint32_t next_step_id;
+	/* The connection an interactive allocation is bound to. */
+	uint64_t alloc_conn_id;
 	/* Links in the job table. */
 	struct job *hash_next;
 	struct job *prev, *next; /* all jobs in submission order */

@@ -268,3 +268,27 @@ void launch_node_failed(struct lvctld *ctld, const char *node)
 			sched_job_ended(ctld, job, JOB_NODE_FAIL, 0);
 	}
 }
+
+void launch_end_steps(struct lvctld *ctld, const struct job *job)
+{
+	struct launch_ctx *lc;
+	struct lv_rpc_conn *conn;
+	size_t i;
+
+	if (!job->steps)
+		return;
+	for (i = 0; i < job->n_grants; i++) {
+		struct node *n = nodes_get(ctld->nodes, job->grants[i].node);
+
+		if (!(conn = node_conn(ctld, n->name)) || !(lc = calloc(1, sizeof(*lc))))
+			continue;
+		lc->ctld = ctld;
+		lc->job_id = job->id;
+		if (lv_rpc_call(conn, LV_MSG_ALLOC_SIGNAL,
+				json_pack("{s:I, s:s, s:i, s:b}", "job_id",
+					  (json_int_t)job->id, "node", n->name,
+					  "signal", 9, "steps_only", 1),
+				signalled, lc) < 0)
+			free(lc);
+	}
+}

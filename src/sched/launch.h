@@ -21,6 +21,9 @@ int launch_job(struct lvctld *ctld, struct job *job);
 int launch_signal(struct lvctld *ctld, struct job *job, int sig,
 		  bool batch_only, bool cancel, struct lv_error *err);
 
+/* The job ended: tells its nodes to kill what its steps left running. */
+void launch_end_steps(struct lvctld *ctld, const struct job *job);
+
 /* ALLOC_DONE from a node. */
 void rpc_alloc_done(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		    void *arg);

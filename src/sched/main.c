@@ -21,6 +21,7 @@
 #include "sched/ctld.h"
 #include "sched/nodes.h"
 #include "sched/partitions.h"
+#include "sched/jobs.h"
 #include "sched/launch.h"
 #include "sched/rpc_handlers.h"
 #include "sched/sched.h"
@@ -39,6 +40,8 @@ const struct lv_rpc_route ctld_routes[] = {
 	{ LV_MSG_JOB_UPDATE, rpc_job_update, LV_ROLE_USER },
 	{ LV_MSG_JOB_WAIT, rpc_job_wait, LV_ROLE_USER },
 	{ LV_MSG_JOB_COMPLETE, rpc_job_complete, LV_ROLE_USER },
+	{ LV_MSG_STEP_CREATE, rpc_step_create, LV_ROLE_USER },
+	{ LV_MSG_STEP_COMPLETE, rpc_step_complete, LV_ROLE_USER },
 	{ LV_MSG_ALLOC_DONE, rpc_alloc_done, LV_ROLE_DAEMON },
 };
 const size_t ctld_n_routes = sizeof(ctld_routes) / sizeof(ctld_routes[0]);
@@ -222,6 +225,23 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	sched_tick(ctld);
 }
 
+/* An lvalloc or lvrun that went away gives up its allocation. */
+static void release_bound(struct lvctld *ctld, uint64_t conn_id)
+{
+	struct job *job, *next;
+
+	for (job = jobs_first(ctld->jobs); job; job = next) {
+		next = jobs_next(job);
+		if (job->alloc_conn_id != conn_id || job_is_finished(job))
+			continue;
+		job->alloc_conn_id = 0;
+		ctld->bound_allocs--;
+		lv_log(LV_LOG_INFO, "job: job=%u: its client went away, revoking the allocation",
+		       job->id);
+		sched_cancel(ctld, job, NULL);
+	}
+}
+
 static void on_conn_close(struct lv_rpc_conn *conn, const char *reason,
 			  void *arg)
 {
@@ -230,6 +250,8 @@ static void on_conn_close(struct lv_rpc_conn *conn, const char *reason,
 	(void)reason;
 	if (lv_rpc_conn_get_data(conn))
 		nodes_disconnected(ctld->nodes, lv_rpc_conn_id(conn));
+	if (ctld->bound_allocs)
+		release_bound(ctld, lv_rpc_conn_id(conn));
 }
 
 static void ctld_destroy(struct lvctld *ctld)

@@ -37,4 +37,10 @@ void rpc_job_cancel(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 void rpc_job_update(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		    void *arg);
 
+/* rpc_step.c */
+void rpc_step_create(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		     void *arg);
+void rpc_step_complete(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		       void *arg);
+
 #endif

@@ -232,6 +232,11 @@ void rpc_job_wait(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	w->conn_id = lv_rpc_conn_id(conn);
 	w->req_id = req->id;
 	w->on_start = event && !strcmp(event, "start");
+	if (w->on_start && strcmp(job->kind, "batch") && !job->alloc_conn_id &&
+	    !job_is_finished(job)) {
+		job->alloc_conn_id = w->conn_id;
+		ctld->bound_allocs++;
+	}
 	w->next = job->waiters;
 	job->waiters = w;
 	/* Already there: answer now. */

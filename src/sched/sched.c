@@ -323,7 +323,13 @@ void sched_job_ended(struct lvctld *ctld, struct job *job,
 
 	if (job_is_finished(job))
 		return;
+	launch_end_steps(ctld, job);
 	release(ctld, job);
+	if (job->alloc_conn_id) {
+		job->alloc_conn_id = 0;
+		if (ctld->bound_allocs)
+			ctld->bound_allocs--;
+	}
 	job->exit_status = status;
 	jobs_set_finished(ctld->jobs, job, state, now);
 	if (!job->start_time)

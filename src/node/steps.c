@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Job steps on a node: tasks lvrun asked for, checked against the
+ * controller's credential, with their output streamed back (proto 05). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <openssl/evp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/auth.h"
+#include "common/log.h"
+#include "common/msg.h"
+#include "node/children.h"
+#include "node/jobenv.h"
+#include "node/lvd.h"
+
+#define IO_CHUNK 32768
+
+struct step_task {
+	struct step_run *step;
+	uint32_t rank, local;
+	pid_t pid;
+	int in_fd;               /* stdin pipe (stdin rank only), else -1 */
+	struct event *out_ev, *err_ev;
+	bool exited;
+	int status;
+	bool reported;
+};
+
+struct step_run {
+	struct lvd *lvd;
+	uint64_t conn_id;
+	uint32_t job_id, step_id;
+	uid_t uid;
+	gid_t gid;
+	pid_t pgid;
+	struct step_task *tasks;
+	size_t ntasks;
+	struct step_run *next;
+};
+
+static struct lv_rpc_conn *step_conn(struct step_run *st)
+{
+	return lv_rpc_server_find(st->lvd->rpc, st->conn_id);
+}
+
+static void push_io(struct step_run *st, uint32_t rank, const char *stream,
+		    const uint8_t *data, size_t len)
+{
+	struct lv_rpc_conn *conn = step_conn(st);
+	char *b64 = malloc(4 * ((len + 2) / 3) + 1);
+
+	if (!conn || !b64) {
+		free(b64);
+		return;
+	}
+	EVP_EncodeBlock((unsigned char *)b64, data, (int)len);
+	lv_rpc_push(conn, LV_MSG_STEP_IO,
+		    json_pack("{s:I, s:s, s:s}", "rank", (json_int_t)rank,
+			      "stream", stream, "data", b64));
+	free(b64);
+}
+
+/* A task is over once it has exited and both its pipes are drained. */
+static void maybe_report(struct step_task *t)
+{
+	struct lv_rpc_conn *conn;
+
+	if (t->reported || !t->exited || t->out_ev || t->err_ev)
+		return;
+	t->reported = true;
+	if ((conn = step_conn(t->step)))
+		lv_rpc_push(conn, LV_MSG_STEP_DONE,
+			    json_pack("{s:I, s:i}", "rank", (json_int_t)t->rank,
+				      "status", t->status));
+}
+
+static void close_ev(struct event **ev)
+{
+	if (!*ev)
+		return;
+	close(event_get_fd(*ev));
+	event_free(*ev);
+	*ev = NULL;
+}
+
+static void on_output(evutil_socket_t fd, short what, void *arg)
+{
+	struct step_task *t = arg;
+	bool is_out = t->out_ev && event_get_fd(t->out_ev) == fd;
+	uint8_t buf[IO_CHUNK];
+	ssize_t n;
+
+	(void)what;
+	n = read(fd, buf, sizeof(buf));
+	if (n > 0) {
+		push_io(t->step, t->rank, is_out ? "out" : "err", buf, (size_t)n);
+		return;
+	}
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	close_ev(is_out ? &t->out_ev : &t->err_ev);
+	maybe_report(t);
+}
+
+static void on_task_exit(pid_t pid, int status, void *arg)
+{
+	struct step_task *t = arg;
+
+	(void)pid;
+	t->exited = true;
+	t->status = status;
+	maybe_report(t);
+}
+
+static void step_free(struct step_run *st)
+{
+	size_t i;
+
+	if (!st)
+		return;
+	for (i = 0; i < st->ntasks; i++) {
+		struct step_task *t = &st->tasks[i];
+
+		if (t->pid > 0 && !t->exited)
+			children_forget(st->lvd->children, t->pid);
+		close_ev(&t->out_ev);
+		close_ev(&t->err_ev);
+		if (t->in_fd >= 0)
+			close(t->in_fd);
+	}
+	free(st->tasks);
+	free(st);
+}
+
+static void step_kill(struct step_run *st, int sig)
+{
+	size_t i;
+
+	if (st->pgid > 0)
+		(void)killpg(st->pgid, sig);
+	for (i = 0; i < st->ntasks; i++)
+		if (st->tasks[i].pid > 0 && !st->tasks[i].exited)
+			(void)kill(st->tasks[i].pid, sig);
+}
+
+/* Verifies the controller's credential; fills the step from it. */
+static int check_cred(struct lvd *lvd, const struct lv_rpc_peer *peer,
+		      const char *cred, json_t **payload, struct lv_error *err)
+{
+	uid_t uid;
+	gid_t gid;
+	char *text = NULL;
+	json_int_t cuid;
+	int rc;
+
+	if (!cred)
+		return lv_errorf(err, -EACCES, "step launch without a credential");
+	if ((rc = lv_auth_open(lvd->conf->munge_socket, cred, &uid, &gid, &text,
+			       err)) < 0)
+		return rc;
+	*payload = json_loads(text, 0, NULL);
+	free(text);
+	if (!*payload)
+		return lv_errorf(err, -EACCES, "malformed step credential");
+	cuid = json_integer_value(json_object_get(*payload, "uid"));
+	/* Only the controller (our own uid) vouches for steps, and only for
+	 * the user who asked. */
+	if (uid != geteuid() || (cuid != (json_int_t)peer->uid && !peer->is_daemon) ||
+	    !lvd_find_node(lvd, lv_json_str(*payload, "node")))
+		rc = lv_errorf(err, -EACCES, "step credential does not match (uid=%u)",
+			       (unsigned)peer->uid);
+	if (rc < 0) {
+		json_decref(*payload);
+		*payload = NULL;
+	}
+	return rc;
+}
+
+static const json_t *task_argv(const json_t *body, uint32_t rank)
+{
+	const json_t *mp = json_object_get(body, "multi_prog"), *e;
+	size_t i;
+
+	json_array_foreach(mp, i, e) {
+		json_int_t lo = json_integer_value(json_array_get(e, 0));
+		json_int_t hi = json_integer_value(json_array_get(e, 1));
+
+		if ((json_int_t)rank >= lo && (json_int_t)rank <= hi)
+			return json_array_get(e, 2);
+	}
+	return json_object_get(body, "argv");
+}
+
+static char **task_env(const json_t *body, const json_t *cred,
+		       const struct step_task *t)
+{
+	char extra[14][112];
+	const char *ptrs[15];
+	int i = 0, k;
+
+#define PUT(...) snprintf(extra[i++], sizeof(extra[0]), __VA_ARGS__)
+	PUT("LV_JOB_ID=%lld", (long long)json_integer_value(json_object_get(cred, "job_id")));
+	PUT("LV_STEP_ID=%lld", (long long)json_integer_value(json_object_get(cred, "step_id")));
+	PUT("LV_PROCID=%u", t->rank);
+	PUT("SLURM_PROCID=%u", t->rank);
+	PUT("LV_LOCALID=%u", t->local);
+	PUT("SLURM_LOCALID=%u", t->local);
+	PUT("LV_NODEID=%lld", (long long)json_integer_value(json_object_get(cred, "node_index")));
+	PUT("SLURM_NODEID=%lld", (long long)json_integer_value(json_object_get(cred, "node_index")));
+	PUT("LV_STEP_NUM_TASKS=%lld", (long long)json_integer_value(json_object_get(cred, "ntasks")));
+	PUT("LV_STEP_NUM_NODES=%lld", (long long)json_integer_value(json_object_get(cred, "nnodes")));
+	PUT("LV_STEP_NODELIST=%.90s", lv_json_str(cred, "nodelist") ? lv_json_str(cred, "nodelist") : "");
+	PUT("LV_NODENAME=%.90s", lv_json_str(cred, "node") ? lv_json_str(cred, "node") : "");
+	PUT("SLURMD_NODENAME=%.90s", lv_json_str(cred, "node") ? lv_json_str(cred, "node") : "");
+#undef PUT
+	for (k = 0; k < i; k++)
+		ptrs[k] = extra[k];
+	ptrs[i] = NULL;
+	return jobenv_merge(json_object_get(body, "env"), ptrs);
+}
+
+static void __attribute__((noreturn)) task_child(const json_t *body,
+						 const json_t *cred,
+						 struct step_task *t, int in,
+						 int out, int err, char **env)
+{
+	const json_t *argv_j = task_argv(body, t->rank), *a;
+	size_t n = json_array_size(argv_j), i;
+	char **argv = calloc(n + 1, sizeof(char *));
+	const char *cwd = lv_json_str(body, "cwd");
+	const char *user = lv_json_str(cred, "user");
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	setpgid(0, t->step->pgid > 0 ? t->step->pgid : 0);
+	if (t->step->uid != geteuid() &&
+	    ((user ? initgroups(user, t->step->gid) : setgroups(0, NULL)) < 0 ||
+	     setgid(t->step->gid) < 0 || setuid(t->step->uid) < 0)) {
+		dprintf(err, "lvd: cannot become uid %u: %s\n",
+			(unsigned)t->step->uid, strerror(errno));
+		_exit(126);
+	}
+	if (cwd && chdir(cwd) < 0)
+		(void)chdir("/tmp");
+	dup2(in, 0);
+	dup2(out, 1);
+	dup2(err, 2);
+	if (!argv || n == 0) {
+		dprintf(2, "lvd: task %u: no command\n", t->rank);
+		_exit(127);
+	}
+	json_array_foreach(argv_j, i, a) argv[i] = (char *)json_string_value(a);
+	execvpe(argv[0], argv, env);
+	dprintf(2, "lvd: task %u: %s: %s\n", t->rank, argv[0], strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+/* Forks one task with its three pipes. */
+static int spawn_task(struct step_run *st, struct step_task *t,
+		      const json_t *body, const json_t *cred, bool gets_stdin,
+		      struct lv_error *err)
+{
+	int in[2] = { -1, -1 }, out[2], errp[2];
+	char **env;
+	pid_t pid;
+
+	if (pipe2(out, O_CLOEXEC) < 0)
+		return lv_errorf(err, -errno, "pipe: %s", strerror(errno));
+	if (pipe2(errp, O_CLOEXEC) < 0) {
+		close(out[0]);
+		close(out[1]);
+		return lv_errorf(err, -errno, "pipe: %s", strerror(errno));
+	}
+	if (gets_stdin ? pipe2(in, O_CLOEXEC) : (in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0 ? -1 : 0) {
+		close(out[0]);
+		close(out[1]);
+		close(errp[0]);
+		close(errp[1]);
+		return lv_errorf(err, -errno, "stdin: %s", strerror(errno));
+	}
+	if (!(env = task_env(body, cred, t)) || (pid = fork()) < 0) {
+		jobenv_free(env);
+		close(out[0]);
+		close(out[1]);
+		close(errp[0]);
+		close(errp[1]);
+		close(in[0]);
+		if (in[1] >= 0)
+			close(in[1]);
+		return lv_errorf(err, -ENOMEM, "cannot start task %u", t->rank);
+	}
+	if (pid == 0)
+		task_child(body, cred, t, in[0], out[1], errp[1], env);
+	jobenv_free(env);
+	if (st->pgid <= 0)
+		st->pgid = pid;
+	(void)setpgid(pid, st->pgid); /* also in the child: no race */
+	t->pid = pid;
+	close(in[0]);
+	close(out[1]);
+	close(errp[1]);
+	t->in_fd = in[1];
+	evutil_make_socket_nonblocking(out[0]);
+	evutil_make_socket_nonblocking(errp[0]);
+	t->out_ev = event_new(st->lvd->base, out[0], EV_READ | EV_PERSIST, on_output, t);
+	t->err_ev = event_new(st->lvd->base, errp[0], EV_READ | EV_PERSIST, on_output, t);
+	if (!t->out_ev || !t->err_ev || event_add(t->out_ev, NULL) < 0 ||
+	    event_add(t->err_ev, NULL) < 0 ||
+	    children_watch(st->lvd->children, pid, on_task_exit, t) < 0)
+		return lv_errorf(err, -ENOMEM, "out of memory");
+	return 0;
+}
+
+static struct step_run *step_from(struct lvd *lvd, struct lv_rpc_conn *conn,
+				  const json_t *cred)
+{
+	struct step_run *st = calloc(1, sizeof(*st));
+	const json_t *ranks = json_object_get(cred, "ranks");
+	size_t i;
+
+	if (!st || !(st->tasks = calloc(json_array_size(ranks) + 1, sizeof(*st->tasks)))) {
+		free(st);
+		return NULL;
+	}
+	st->lvd = lvd;
+	st->conn_id = lv_rpc_conn_id(conn);
+	st->job_id = (uint32_t)json_integer_value(json_object_get(cred, "job_id"));
+	st->step_id = (uint32_t)json_integer_value(json_object_get(cred, "step_id"));
+	st->uid = (uid_t)json_integer_value(json_object_get(cred, "uid"));
+	st->gid = (gid_t)json_integer_value(json_object_get(cred, "gid"));
+	st->ntasks = json_array_size(ranks);
+	for (i = 0; i < st->ntasks; i++) {
+		st->tasks[i].step = st;
+		st->tasks[i].rank = (uint32_t)json_integer_value(json_array_get(ranks, i));
+		st->tasks[i].local = (uint32_t)i;
+		st->tasks[i].in_fd = -1;
+	}
+	return st;
+}
+
+void steps_rpc_launch(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		      void *arg)
+{
+	struct lvd *lvd = arg;
+	struct lv_error err = { 0 };
+	json_t *cred = NULL, *pids;
+	json_int_t stdin_rank = 0;
+	struct step_run *st;
+	size_t i;
+
+	if (lv_rpc_conn_get_data(conn)) {
+		lv_rpc_respond_error(conn, req->id, EBUSY, "a step already runs on this connection");
+		return;
+	}
+	if (check_cred(lvd, lv_rpc_conn_peer(conn), lv_json_str(req->body, "cred"),
+		       &cred, &err) < 0) {
+		lv_log(LV_LOG_WARNING, "step: refused launch from %s: %s",
+		       lv_rpc_conn_peer(conn)->addr, err.text);
+		lv_rpc_respond_error(conn, req->id, EACCES, "%s", err.text);
+		return;
+	}
+	if (!(st = step_from(lvd, conn, cred))) {
+		json_decref(cred);
+		lv_rpc_respond_error(conn, req->id, ENOMEM, "out of memory");
+		return;
+	}
+	if (json_is_integer(json_object_get(req->body, "stdin_rank")))
+		stdin_rank = json_integer_value(json_object_get(req->body, "stdin_rank"));
+	pids = json_array();
+	for (i = 0; i < st->ntasks; i++) {
+		if (spawn_task(st, &st->tasks[i], req->body, cred,
+			       (json_int_t)st->tasks[i].rank == stdin_rank, &err) < 0) {
+			step_kill(st, SIGKILL);
+			step_free(st);
+			json_decref(cred);
+			json_decref(pids);
+			lv_rpc_respond_error(conn, req->id, -err.code, "%s", err.text);
+			return;
+		}
+		json_array_append_new(pids, json_integer(st->tasks[i].pid));
+	}
+	json_decref(cred);
+	st->next = lvd->steps;
+	lvd->steps = st;
+	lv_rpc_conn_set_data(conn, st);
+	lv_debug(LV_DBG_LAUNCH, "step: job=%u step=%u: %zu task(s) started",
+		 st->job_id, st->step_id, st->ntasks);
+	lv_rpc_respond(conn, req->id, json_pack("{s:o}", "pids", pids));
+}
+
+static void write_stdin(struct step_run *st, const json_t *body)
+{
+	const char *data = lv_json_str(body, "data");
+	size_t i, len;
+	uint8_t *buf;
+	int n;
+
+	for (i = 0; i < st->ntasks; i++) {
+		struct step_task *t = &st->tasks[i];
+
+		if (t->in_fd < 0)
+			continue;
+		if (json_is_true(json_object_get(body, "eof"))) {
+			close(t->in_fd);
+			t->in_fd = -1;
+			continue;
+		}
+		if (!data || !(len = strlen(data)) || !(buf = malloc(len)))
+			continue;
+		n = EVP_DecodeBlock(buf, (const unsigned char *)data, (int)len);
+		/* EVP_DecodeBlock counts padding as data bytes. */
+		while (n > 0 && len && data[len - 1] == '=') {
+			n--;
+			len--;
+		}
+		/* Small writes to a pipe: a task that does not read its
+		 * input only loses it, it never blocks lvd. */
+		if (n > 0 && write(t->in_fd, buf, (size_t)n) < 0 && errno != EAGAIN)
+			lv_debug(LV_DBG_LAUNCH, "step: stdin of rank %u: %s", t->rank,
+				 strerror(errno));
+		free(buf);
+	}
+}
+
+void steps_rpc_io(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		  void *arg)
+{
+	struct step_run *st = lv_rpc_conn_get_data(conn);
+
+	(void)arg;
+	if (!st)
+		return;
+	if (!strcmp(lv_json_str(req->body, "stream") ? lv_json_str(req->body, "stream") : "", "in"))
+		write_stdin(st, req->body);
+}
+
+void steps_rpc_signal(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		      void *arg)
+{
+	struct step_run *st = lv_rpc_conn_get_data(conn);
+	json_int_t sig = json_integer_value(json_object_get(req->body, "signal"));
+
+	(void)arg;
+	if (st && sig > 0 && sig < NSIG)
+		step_kill(st, (int)sig);
+	if (!req->is_push)
+		lv_rpc_respond(conn, req->id, NULL);
+}
+
+void steps_conn_closed(struct lvd *lvd, struct lv_rpc_conn *conn)
+{
+	struct step_run *st = lv_rpc_conn_get_data(conn), **pp;
+
+	if (!st)
+		return;
+	for (pp = &lvd->steps; *pp; pp = &(*pp)->next)
+		if (*pp == st) {
+			*pp = st->next;
+			break;
+		}
+	step_kill(st, SIGKILL);
+	step_free(st);
+}
+
+void steps_kill_job(struct lvd *lvd, uint32_t job_id)
+{
+	struct step_run *st;
+
+	for (st = lvd->steps; st; st = st->next)
+		if (st->job_id == job_id)
+			step_kill(st, SIGKILL);
+}
+
+void steps_shutdown(struct lvd *lvd)
+{
+	struct step_run *st;
+
+	while ((st = lvd->steps)) {
+		lvd->steps = st->next;
+		step_kill(st, SIGKILL);
+		step_free(st);
+	}
+}
