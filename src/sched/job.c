@@ -236,14 +236,17 @@ static int read_request(struct job *job, const json_t *desc,
 		return lv_errorf(err, -EINVAL,
 				 "Invalid node count: minimum %llu exceeds maximum %llu",
 				 (unsigned long long)nmin, (unsigned long long)nmax);
-	/* Slurm's defaults: enough nodes for ntasks-per-node, and one task
-	 * per node when the task count is not given. */
+	/* Slurm's defaults: enough nodes for ntasks-per-node, one task per
+	 * node when the task count is not given, and without -N as many
+	 * nodes as the tasks need. */
+	bool nodes_given = nmin != 0;
+
 	if (!nmin)
 		nmin = tpn && ntasks ? (ntasks + tpn - 1) / tpn : 1;
 	if (!ntasks)
 		ntasks = tpn ? nmin * tpn : nmin;
 	if (!nmax)
-		nmax = nmin;
+		nmax = nodes_given ? nmin : ntasks;
 	if (ntasks < nmin)
 		nmin = nmax = ntasks ? ntasks : 1;
 	r->nodes_min = (uint32_t)nmin;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "common/bitmap.h"
+#include "common/hostlist.h"
 #include "common/log.h"
 #include "common/msg.h"
 #include "sched/ctld.h"
@@ -44,7 +45,8 @@ static void reply_test_only(struct lv_rpc_conn *conn, uint32_t id,
 {
 	struct partition *p = partitions_find(ctld->parts, job->partition);
 	struct grant *g = NULL;
-	json_t *nodes;
+	struct lv_hostlist *hl;
+	char *nodes;
 	size_t n = 0, i;
 	json_int_t cpus = 0;
 	time_t start = time(NULL);
@@ -57,16 +59,20 @@ static void reply_test_only(struct lv_rpc_conn *conn, uint32_t id,
 				     "Requested node configuration is not available");
 		return;
 	}
-	nodes = json_array();
+	hl = lv_hostlist_create("", NULL);
 	for (i = 0; i < n; i++) {
 		cpus += g[i].cpus;
-		json_array_append_new(nodes, json_string(nodes_get(ctld->nodes, g[i].node)->name));
+		if (hl)
+			lv_hostlist_push(hl, nodes_get(ctld->nodes, g[i].node)->name);
 	}
 	free(g);
+	nodes = hl ? lv_hostlist_ranged_string(hl) : NULL;
+	lv_hostlist_destroy(hl);
 	lv_rpc_respond(conn, id,
-		       json_pack("{s:i, s:I, s:o, s:I, s:s}", "job_id", 0,
-				 "start_time", (json_int_t)start, "node_names",
+		       json_pack("{s:i, s:I, s:s?, s:I, s:s}", "job_id", 0,
+				 "start_time", (json_int_t)start, "nodes",
 				 nodes, "cpus", cpus, "partition", job->partition));
+	free(nodes);
 }
 
 void rpc_job_submit(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,

@@ -290,8 +290,10 @@ void sched_pass(struct lvctld *ctld)
 		/* An array may start several tasks in one pass. */
 		while (try_start(ctld, job, part, now) && job->array_pending &&
 		       lv_bitmap_count(job->array_pending) &&
-		       blocked_by(ctld, job, part, now) == REASON_NONE)
+		       (why = blocked_by(ctld, job, part, now)) == REASON_NONE)
 			;
+		if (why != REASON_NONE)
+			job->reason = why;
 		if (job->state == JOB_PENDING && job->reason == REASON_RESOURCES)
 			blocked[pi] = true;
 	}
