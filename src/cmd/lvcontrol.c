@@ -2,7 +2,9 @@
 /* lvcontrol: look at and change the controller's state, like scontrol. */
 #include "config.h"
 
+#include <ctype.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 
 #include "cmd/cli.h"
 #include "common/msg.h"
+#include "common/timefmt.h"
 
 static void usage(FILE *f)
 {
@@ -20,7 +23,11 @@ static void usage(FILE *f)
 	      "  ping                          is the controller up?\n"
 	      "  show node [NAME]              node details\n"
 	      "  show partition [NAME]         partition details\n"
+	      "  show job [ID]                 job details (all jobs without ID)\n"
 	      "  update NodeName=NODES State=DRAIN|RESUME|DOWN [Reason=TEXT]\n"
+	      "  update JobId=ID [TimeLimit=T] [Partition=P] [JobName=N] [Comment=C]\n"
+	      "         [Dependency=D] [StartTime=T] [NumNodes=N]\n"
+	      "  hold|uhold|release|requeue|requeuehold ID[,ID...]\n"
 	      "  reconfigure                   re-read the configuration\n",
 	      f);
 }
@@ -146,6 +153,112 @@ static int cmd_ping(struct cli *cli)
 	return 0;
 }
 
+static const char *str_or(const json_t *o, const char *key, const char *dflt)
+{
+	const char *v = lv_json_str(o, key);
+
+	return v ? v : dflt;
+}
+
+static void show_job(const json_t *j, time_t now)
+{
+	char t[5][32], lim[32], run[32], code[16], user[64];
+	const json_t *tl = json_object_get(j, "time_limit"), *st;
+	const json_t *aj = json_object_get(j, "array_job_id");
+	size_t i;
+
+	(void)now;
+	printf("JobId=%lld", geti(j, "job_id"));
+	if (json_is_integer(aj)) {
+		printf(" ArrayJobId=%lld", geti(j, "array_job_id"));
+		if (json_is_integer(json_object_get(j, "array_task_id")))
+			printf(" ArrayTaskId=%lld", geti(j, "array_task_id"));
+		else
+			printf(" ArrayTaskId=%s", str_or(j, "array_task_str", "?"));
+	}
+	printf(" JobName=%s\n", str_or(j, "name", "(null)"));
+	printf("   UserId=%s(%lld) GroupId=%lld Account=%s\n",
+	       user_name(geti(j, "uid"), user, sizeof(user)), geti(j, "uid"),
+	       geti(j, "gid"), str_or(j, "account", "(null)"));
+	printf("   Priority=%lld JobState=%s Reason=%s Dependency=%s\n",
+	       geti(j, "priority"), str_or(j, "state", "?"),
+	       str_or(j, "reason", "None"), str_or(j, "dependency", "(null)"));
+	snprintf(code, sizeof(code), "%s", str_or(j, "exit_code", "0:0"));
+	printf("   Requeue=%d Restarts=%lld BatchFlag=%d ExitCode=%s\n",
+	       json_is_true(json_object_get(j, "requeue")), geti(j, "restarts"),
+	       !strcmp(str_or(j, "kind", "batch"), "batch"), code);
+	lv_time_format((uint32_t)geti(j, "time_used"), run, sizeof(run));
+	printf("   RunTime=%s TimeLimit=%s\n", run,
+	       json_is_integer(tl) ? cli_limit_string(tl, lim, sizeof(lim)) : "UNLIMITED");
+	printf("   SubmitTime=%s EligibleTime=%s\n",
+	       stamp(geti(j, "submit_time"), t[0], sizeof(t[0])),
+	       stamp(geti(j, "eligible_time"), t[1], sizeof(t[1])));
+	printf("   StartTime=%s EndTime=%s\n",
+	       stamp(geti(j, "start_time"), t[2], sizeof(t[2])),
+	       stamp(geti(j, "end_time"), t[3], sizeof(t[3])));
+	printf("   Partition=%s\n", str_or(j, "partition", "(null)"));
+	printf("   NodeList=%s BatchHost=%s\n", str_or(j, "nodes", "(null)"),
+	       str_or(j, "batch_host", "(null)"));
+	printf("   NumNodes=%lld NumCPUs=%lld NumTasks=%lld CPUs/Task=%lld MinMemory=%lldM\n",
+	       geti(j, "num_nodes"), geti(j, "num_cpus"), geti(j, "num_tasks"),
+	       geti(j, "cpus_per_task"), geti(j, "min_memory"));
+	printf("   Command=%s\n", str_or(j, "command", "(null)"));
+	printf("   WorkDir=%s\n", str_or(j, "work_dir", "(null)"));
+	printf("   StdOut=%s StdErr=%s StdIn=%s\n", str_or(j, "stdout", "lv-%j.out"),
+	       str_or(j, "stderr", str_or(j, "stdout", "lv-%j.out")),
+	       str_or(j, "stdin", "/dev/null"));
+	if (lv_json_str(j, "comment"))
+		printf("   Comment=%s\n", lv_json_str(j, "comment"));
+	json_array_foreach(json_object_get(j, "steps"), i, st) {
+		printf("   Step %lld.%lld Name=%s NumTasks=%lld NodeList=%s State=%s Start=%s\n",
+		       geti(j, "job_id"), geti(st, "step_id"), str_or(st, "name", "?"),
+		       geti(st, "ntasks"), str_or(st, "nodes", "?"),
+		       json_is_true(json_object_get(st, "ended")) ? "ENDED" : "RUNNING",
+		       stamp(geti(st, "start_time"), t[4], sizeof(t[4])));
+	}
+	printf("\n");
+}
+
+/* Parses "12" or "12,13" into a JSON array of ids; dies on bad input. */
+static json_t *parse_ids(struct cli *cli, const char *text)
+{
+	json_t *ids = json_array();
+	const char *p = text;
+	char *end;
+	unsigned long v;
+
+	while (*p) {
+		v = strtoul(p, &end, 10);
+		if (end == p || v == 0 || v > UINT32_MAX || (*end && *end != ','))
+			cli_die(cli, "Invalid job id specified: %s", text);
+		json_array_append_new(ids, json_integer((json_int_t)v));
+		p = *end ? end + 1 : end;
+	}
+	if (!json_array_size(ids))
+		cli_die(cli, "Invalid job id specified: %s", text);
+	return ids;
+}
+
+static json_t *show_jobs(struct cli *cli, const char *id, bool json)
+{
+	json_t *q = json_object(), *reply, *list, *v;
+	size_t i;
+
+	if (id)
+		json_object_set_new(q, "job_ids", parse_ids(cli, id));
+	reply = cli_call(cli, LV_MSG_JOB_INFO, q);
+	list = json_object_get(reply, "jobs");
+	if (id && !json_array_size(list))
+		cli_die(cli, "Invalid job id specified");
+	if (json)
+		cli_print_json(list);
+	else if (!json_array_size(list))
+		printf("No jobs in the system\n");
+	else
+		json_array_foreach(list, i, v) show_job(v, time(NULL));
+	return reply;
+}
+
 static int cmd_show(struct cli *cli, int argc, char **argv, bool json)
 {
 	const char *what, *name;
@@ -178,15 +291,128 @@ static int cmd_show(struct cli *cli, int argc, char **argv, bool json)
 			cli_print_json(list);
 		else
 			json_array_foreach(list, i, v) show_partition(v);
+	} else if (!strncasecmp(what, "jobs", strlen(what)) ||
+		   !strcasecmp(what, "JobId")) {
+		reply = show_jobs(cli, name, json);
 	} else {
-		cli_die(cli, "show: unknown entity '%s' (use node or partition)",
+		cli_die(cli, "show: unknown entity '%s' (use node, partition or job)",
 			what);
 	}
 	json_decref(reply);
 	return 0;
 }
 
-/* update Key=Value ...: only node updates exist so far. */
+static int cmd_job_action(struct cli *cli, const char *action, int argc,
+			  char **argv)
+{
+	json_t *ids, *v;
+	char lower[16];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; action[i] && i < sizeof(lower) - 1; i++)
+		lower[i] = (char)tolower((unsigned char)action[i]);
+	lower[i] = '\0';
+	action = lower;
+	if (argc < 1)
+		cli_die(cli, "%s: which job?", action);
+	ids = parse_ids(cli, argv[0]);
+	json_array_foreach(ids, i, v) {
+		struct lv_error err = { 0 };
+		json_t *r = cli_try_call(cli, LV_MSG_JOB_UPDATE,
+					 json_pack("{s:O, s:s}", "job_id", v,
+						   "action", action), &err);
+
+		if (!r) {
+			fprintf(stderr, "lvcontrol: error: job %lld: %s\n",
+				(long long)json_integer_value(v), err.text);
+			rc = 1;
+		}
+		json_decref(r);
+	}
+	json_decref(ids);
+	return rc;
+}
+
+static void set_job_field(struct cli *cli, json_t *set, const char *key,
+			  size_t klen, const char *val)
+{
+	struct lv_error err = { 0 };
+	uint32_t mins;
+	int64_t when;
+	char *end;
+
+	if (klen == 9 && !strncasecmp(key, "TimeLimit", 9)) {
+		if (lv_time_parse_minutes(val, &mins, &err) < 0)
+			cli_die(cli, "Invalid TimeLimit '%s': %s", val, err.text);
+		json_object_set_new(set, "time_limit", mins == LV_TIME_UNLIMITED
+								? json_null()
+								: json_integer(mins));
+	} else if (klen == 9 && !strncasecmp(key, "Partition", 9)) {
+		json_object_set_new(set, "partition", json_string(val));
+	} else if ((klen == 7 && !strncasecmp(key, "JobName", 7)) ||
+		   (klen == 4 && !strncasecmp(key, "Name", 4))) {
+		json_object_set_new(set, "name", json_string(val));
+	} else if (klen == 7 && !strncasecmp(key, "Comment", 7)) {
+		json_object_set_new(set, "comment", json_string(val));
+	} else if (klen == 10 && !strncasecmp(key, "Dependency", 10)) {
+		json_object_set_new(set, "dependency", json_string(val));
+	} else if (klen == 9 && !strncasecmp(key, "StartTime", 9)) {
+		if (lv_begin_parse(val, time(NULL), &when, &err) < 0)
+			cli_die(cli, "Invalid StartTime '%s': %s", val, err.text);
+		json_object_set_new(set, "begin", json_integer(when));
+	} else if (klen == 8 && !strncasecmp(key, "NumNodes", 8)) {
+		unsigned long n = strtoul(val, &end, 10);
+
+		if (*end || n == 0)
+			cli_die(cli, "Invalid NumNodes '%s'", val);
+		json_object_set_new(set, "nodes_min", json_integer((json_int_t)n));
+	} else {
+		cli_die(cli, "update: unknown job field '%.*s'", (int)klen, key);
+	}
+}
+
+static int cmd_update_job(struct cli *cli, int argc, char **argv)
+{
+	json_t *set = json_object(), *ids = NULL, *v, *r;
+	size_t idx;
+	int i, rc = 0;
+
+	for (i = 0; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		size_t klen;
+
+		if (!eq || eq == argv[i])
+			cli_die(cli, "update: '%s' is not Key=Value", argv[i]);
+		klen = (size_t)(eq - argv[i]);
+		if ((klen == 5 && !strncasecmp(argv[i], "JobId", 5)))
+			ids = parse_ids(cli, eq + 1);
+		else
+			set_job_field(cli, set, argv[i], klen, eq + 1);
+	}
+	if (!ids)
+		cli_die(cli, "update: JobId= is required");
+	if (!json_object_size(set))
+		cli_die(cli, "update: nothing to change");
+	json_array_foreach(ids, idx, v) {
+		struct lv_error err = { 0 };
+
+		r = cli_try_call(cli, LV_MSG_JOB_UPDATE,
+				 json_pack("{s:O, s:s, s:O}", "job_id", v, "action",
+					   "update", "set", set), &err);
+		if (!r) {
+			fprintf(stderr, "lvcontrol: error: job %lld: %s\n",
+				(long long)json_integer_value(v), err.text);
+			rc = 1;
+		}
+		json_decref(r);
+	}
+	json_decref(ids);
+	json_decref(set);
+	return rc;
+}
+
+/* update Key=Value ...: nodes or jobs. */
 static int cmd_update(struct cli *cli, int argc, char **argv)
 {
 	json_t *body = json_object(), *reply;
@@ -195,6 +421,9 @@ static int cmd_update(struct cli *cli, int argc, char **argv)
 
 	if (argc < 1)
 		cli_die(cli, "update: nothing to update");
+	for (i = 0; i < argc; i++)
+		if (!strncasecmp(argv[i], "JobId=", 6))
+			return cmd_update_job(cli, argc, argv);
 	for (i = 0; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
 		size_t klen;
@@ -264,6 +493,10 @@ int main(int argc, char **argv)
 		rc = cmd_show(&cli, argc - optind, argv + optind, json);
 	else if (!strcasecmp(cmd, "update"))
 		rc = cmd_update(&cli, argc - optind, argv + optind);
+	else if (!strcasecmp(cmd, "hold") || !strcasecmp(cmd, "uhold") ||
+		 !strcasecmp(cmd, "release") || !strcasecmp(cmd, "requeue") ||
+		 !strcasecmp(cmd, "requeuehold"))
+		rc = cmd_job_action(&cli, cmd, argc - optind, argv + optind);
 	else if (!strcasecmp(cmd, "reconfigure")) {
 		json_decref(cli_call(&cli, LV_MSG_RECONFIGURE, json_object()));
 	} else {
