@@ -12,7 +12,7 @@ apt-get install $apt_opts \
 	libhwloc-dev hwloc \
 	liblua5.4-dev lua5.4 \
 	libpmix-dev libopenmpi-dev openmpi-bin \
-	libevent-dev libjansson-dev libsqlite3-dev libssl-dev \
+	libevent-dev libjansson-dev libsqlite3-dev nettle-dev \
 	libcmocka-dev \
 	iproute2 procps psmisc util-linux \
 	clang libclang-rt-14-dev

@@ -6,8 +6,7 @@
 
 #include <errno.h>
 #include <munge.h>
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
+#include <sys/random.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,7 +36,7 @@ static int cred_create(const char *munge_socket, const uid_t *restrict_uid,
 	munge_err_t e;
 
 	*cred = NULL;
-	if (RAND_bytes(secret, LV_AUTH_SECRET_LEN) != 1)
+	if (lv_auth_nonce(secret) < 0)
 		return lv_errorf(err, -EIO, "auth: no random bytes");
 	if (!(ctx = ctx_for(munge_socket, err)))
 		return err ? err->code : -EIO;
@@ -53,7 +52,7 @@ static int cred_create(const char *munge_socket, const uid_t *restrict_uid,
 		lv_errorf(err, -EIO, "munge: cannot create a credential: %s",
 			  munge_ctx_strerror(ctx));
 		munge_ctx_destroy(ctx);
-		OPENSSL_cleanse(secret, LV_AUTH_SECRET_LEN);
+		explicit_bzero(secret, LV_AUTH_SECRET_LEN);
 		return -EIO;
 	}
 	munge_ctx_destroy(ctx);
@@ -98,7 +97,7 @@ int lv_auth_cred_decode(const char *munge_socket, const char *cred,
 	else
 		memcpy(secret, payload, LV_AUTH_SECRET_LEN);
 	if (payload) {
-		OPENSSL_cleanse(payload, (size_t)len);
+		explicit_bzero(payload, (size_t)len);
 		free(payload);
 	}
 	munge_ctx_destroy(ctx);
@@ -155,7 +154,12 @@ int lv_auth_open(const char *munge_socket, const char *cred, uid_t *uid,
 
 int lv_auth_nonce(uint8_t nonce[LV_AUTH_NONCE_LEN])
 {
-	return RAND_bytes(nonce, LV_AUTH_NONCE_LEN) == 1 ? 0 : -EIO;
+	ssize_t n;
+
+	/* The kernel's CSPRNG; 32 bytes never return short once seeded. */
+	while ((n = getrandom(nonce, LV_AUTH_NONCE_LEN, 0)) < 0 && errno == EINTR)
+		;
+	return n == LV_AUTH_NONCE_LEN ? 0 : -EIO;
 }
 
 int lv_auth_derive_keys(const uint8_t secret[LV_AUTH_SECRET_LEN],

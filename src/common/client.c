@@ -9,7 +9,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <openssl/crypto.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,11 +218,11 @@ static int handshake(struct lv_client *cl, const char *munge_socket,
 	body = NULL;
 	if (rc == 0 && lv_auth_derive_keys(secret, nonce, &keys) < 0)
 		rc = lv_errorf(err, -EIO, "cannot derive session keys");
-	OPENSSL_cleanse(secret, sizeof(secret));
+	explicit_bzero(secret, sizeof(secret));
 	if (rc == 0 && (!(cl->tx = lv_mac_create(keys.c2s)) ||
 			!(cl->rx = lv_mac_create(keys.s2c))))
 		rc = lv_errorf(err, -ENOMEM, "out of memory");
-	OPENSSL_cleanse(&keys, sizeof(keys));
+	explicit_bzero(&keys, sizeof(keys));
 	/* The reply's MAC proves the server could read our credential. */
 	if (rc == 0 && (rc = lv_wire_unpack(&h, cl->buf, cl->rx, &body, err)) < 0)
 		lv_errorf(err, rc, "the server failed to prove its identity");

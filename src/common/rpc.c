@@ -12,7 +12,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,11 +234,11 @@ static int server_hello(struct lv_rpc_conn *c, const struct lv_frame_hdr *h,
 	rc = lv_auth_nonce(nonce);
 	if (rc == 0)
 		rc = lv_auth_derive_keys(secret, nonce, &keys);
-	OPENSSL_cleanse(secret, sizeof(secret));
+	explicit_bzero(secret, sizeof(secret));
 	if (rc == 0 && (!(c->tx = lv_mac_create(keys.s2c)) ||
 			!(c->rx = lv_mac_create(keys.c2s))))
 		rc = -ENOMEM;
-	OPENSSL_cleanse(&keys, sizeof(keys));
+	explicit_bzero(&keys, sizeof(keys));
 	if (rc < 0) {
 		lv_log(LV_LOG_ERR, "auth: cannot set up keys for %s", c->peer.addr);
 		refuse(c, h->type, h->id, EIO, "internal error");
@@ -307,11 +306,11 @@ static int client_hello(struct lv_rpc_conn *c, const struct lv_frame_hdr *h,
 	json_decref(body);
 	body = NULL;
 	rc = lv_auth_derive_keys(c->secret, nonce, &keys);
-	OPENSSL_cleanse(c->secret, sizeof(c->secret));
+	explicit_bzero(c->secret, sizeof(c->secret));
 	if (rc == 0 && (!(c->tx = lv_mac_create(keys.c2s)) ||
 			!(c->rx = lv_mac_create(keys.s2c))))
 		rc = -ENOMEM;
-	OPENSSL_cleanse(&keys, sizeof(keys));
+	explicit_bzero(&keys, sizeof(keys));
 	if (rc == 0 && (rc = lv_wire_unpack(h, frame, c->rx, &body, &err)) < 0)
 		lv_log(LV_LOG_WARNING, "auth: server %s failed to prove itself: %s",
 		       c->peer.addr, err.text);
@@ -567,7 +566,7 @@ static void conn_free(struct lv_rpc_conn *c)
 	bufferevent_free(c->bev);
 	lv_mac_destroy(c->tx);
 	lv_mac_destroy(c->rx);
-	OPENSSL_cleanse(c->secret, sizeof(c->secret));
+	explicit_bzero(c->secret, sizeof(c->secret));
 	free(c);
 }
 

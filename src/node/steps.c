@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <openssl/evp.h>
+#include <nettle/base64.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,13 +54,14 @@ static void push_io(struct step_run *st, uint32_t rank, const char *stream,
 		    const uint8_t *data, size_t len)
 {
 	struct lv_rpc_conn *conn = step_conn(st);
-	char *b64 = malloc(4 * ((len + 2) / 3) + 1);
+	char *b64 = malloc(BASE64_ENCODE_RAW_LENGTH(len) + 1);
 
 	if (!conn || !b64) {
 		free(b64);
 		return;
 	}
-	EVP_EncodeBlock((unsigned char *)b64, data, (int)len);
+	base64_encode_raw(b64, len, data);
+	b64[BASE64_ENCODE_RAW_LENGTH(len)] = '\0';
 	lv_rpc_push(conn, LV_MSG_STEP_IO,
 		    json_pack("{s:I, s:s, s:s}", "rank", (json_int_t)rank,
 			      "stream", stream, "data", b64));
@@ -400,9 +401,9 @@ void steps_rpc_launch(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 static void write_stdin(struct step_run *st, const json_t *body)
 {
 	const char *data = lv_json_str(body, "data");
-	size_t i, len;
+	struct base64_decode_ctx ctx;
+	size_t i, len, n;
 	uint8_t *buf;
-	int n;
 
 	for (i = 0; i < st->ntasks; i++) {
 		struct step_task *t = &st->tasks[i];
@@ -414,14 +415,14 @@ static void write_stdin(struct step_run *st, const json_t *body)
 			t->in_fd = -1;
 			continue;
 		}
-		if (!data || !(len = strlen(data)) || !(buf = malloc(len)))
+		if (!data || !(len = strlen(data)) ||
+		    !(buf = malloc(BASE64_DECODE_LENGTH(len))))
 			continue;
-		n = EVP_DecodeBlock(buf, (const unsigned char *)data, (int)len);
-		/* EVP_DecodeBlock counts padding as data bytes. */
-		while (n > 0 && len && data[len - 1] == '=') {
-			n--;
-			len--;
-		}
+		base64_decode_init(&ctx);
+		n = BASE64_DECODE_LENGTH(len);
+		if (!base64_decode_update(&ctx, &n, buf, len, data) ||
+		    !base64_decode_final(&ctx))
+			n = 0;
 		/* Small writes to a pipe: a task that does not read its
 		 * input only loses it, it never blocks lvd. */
 		if (n > 0 && write(t->in_fd, buf, (size_t)n) < 0 && errno != EAGAIN)
