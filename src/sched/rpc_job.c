@@ -14,6 +14,7 @@
 #include "common/msg.h"
 #include "sched/ctld.h"
 #include "sched/jobs.h"
+#include "sched/jobtext.h"
 #include "sched/nodes.h"
 #include "sched/partitions.h"
 #include "sched/rpc_handlers.h"
@@ -181,6 +182,34 @@ static bool job_selected(const struct job *job, const json_t *q)
 	return true;
 }
 
+/* The compact form: one text row per job (see jobtext.h). */
+static void job_info_tsv(struct lvctld *ctld, struct lv_rpc_conn *conn,
+			 const struct lv_rpc_req *req, const json_t *fields,
+			 time_t now)
+{
+	struct jobtext *jt = jobtext_create(fields);
+	const char *rows;
+	struct job *job;
+	size_t len;
+
+	if (!jt) {
+		lv_rpc_respond_error(conn, req->id, ENOMEM, "out of memory");
+		return;
+	}
+	for (job = jobs_first(ctld->jobs); job; job = jobs_next(job)) {
+		if (job_selected(job, req->body) && jobtext_add(jt, job, now) < 0) {
+			jobtext_destroy(jt);
+			lv_rpc_respond_error(conn, req->id, ENOMEM, "out of memory");
+			return;
+		}
+	}
+	rows = jobtext_rows(jt, &len);
+	lv_rpc_respond(conn, req->id,
+		       json_pack("{s:O, s:s%, s:I}", "fields", fields, "rows",
+				 rows, len, "time", (json_int_t)now));
+	jobtext_destroy(jt);
+}
+
 void rpc_job_info(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		  void *arg)
 {
@@ -192,6 +221,11 @@ void rpc_job_info(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	struct job *job;
 	size_t i;
 
+	if (json_is_array(fl) && lv_json_str(req->body, "format") &&
+	    !strcmp(lv_json_str(req->body, "format"), "tsv")) {
+		job_info_tsv(ctld, conn, req, fl, now);
+		return;
+	}
 	if (json_is_array(fl)) {
 		fields = json_object();
 		json_array_foreach(fl, i, e) {
