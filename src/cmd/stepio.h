@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The client side of job steps and interactive allocations (proto 05),
+ * shared by lvrun and lvalloc: waiting for an allocation, launching a step
+ * on its nodes and relaying the tasks' I/O, signals and exit statuses. */
+#ifndef LV_CMD_STEPIO_H
+#define LV_CMD_STEPIO_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cmd/cli.h"
+#include "common/error.h"
+
+/* ---- pure helpers (unit-tested) ---- */
+
+/* A growable byte buffer; {0} is empty.  stepio_buf_free leaves it empty. */
+struct stepio_buf {
+	char *data;
+	size_t len, cap;
+};
+
+/* Appends n bytes.  0 or -ENOMEM (the buffer is unchanged). */
+int stepio_buf_append(struct stepio_buf *b, const void *p, size_t n);
+void stepio_buf_free(struct stepio_buf *b);
+
+/* Base64 of len bytes (RFC 4648, padded), NUL-terminated, owned by the
+ * caller; NULL on ENOMEM. */
+char *stepio_b64_encode(const void *in, size_t len);
+/* Decodes base64 text of len characters into out, which must hold
+ * len * 3 / 4 + 1 bytes.  Returns the number of bytes, or -EINVAL for
+ * text that is not base64 or stops inside a group. */
+ssize_t stepio_b64_decode(const char *in, size_t len, unsigned char *out);
+
+/* The width of the widest rank label for ntasks tasks ("9" → 1,
+ * "10" → 2), as srun -l pads them. */
+int stepio_label_width(int ntasks);
+/* srun -l: appends to out each complete line of pending + data, prefixed
+ * with the rank right-aligned to width and ": "; an unfinished last line
+ * stays in pending for the next call.  0 or -ENOMEM. */
+int stepio_label_lines(struct stepio_buf *pending, int rank, int width,
+		       const char *data, size_t len, struct stepio_buf *out);
+/* Appends what is left in pending (a last line without newline),
+ * labelled, to out and empties pending.  0 or -ENOMEM. */
+int stepio_label_flush(struct stepio_buf *pending, int rank, int width,
+		       struct stepio_buf *out);
+
+/* One task's exit code as a shell reports it: the exit status, or
+ * 128 + the signal that killed it. */
+int stepio_task_exit_code(int status);
+/* The step's exit code as srun computes it: the largest task exit code
+ * (0 for no tasks).  *worst (may be NULL) gets the index of the task
+ * that gave it. */
+int stepio_exit_code(const int *status, size_t n, size_t *worst);
+/* srun's words for a task's wait status: "Exited with exit code 2",
+ * "Killed", "Segmentation fault (core dumped)".  Returns buf. */
+const char *stepio_status_text(int status, char *buf, size_t len);
+/* Sorted ranks as a range list, "0-3,5"; truncated with "..." when buf is
+ * too small.  Returns buf. */
+const char *stepio_ranks_string(const int *ranks, size_t n, char *buf,
+				size_t len);
+
+/* Parses an srun --multi-prog file for ntasks tasks.  Each line is
+ * "RANKS PROGRAM [ARGS...]": RANKS is a list like "0-3,5" or "*" (every
+ * rank no other line names); words may be quoted with ' or "; in the
+ * words %t becomes the rank and %o its offset among the line's ranks;
+ * blank lines and lines starting with # are skipped.  Returns proto 05's
+ * "multi_prog" array [[lo, hi, [argv...]], ...] sorted by rank, owned by
+ * the caller; NULL with err set (-EINVAL, "line N: ...") when a line is
+ * malformed or names a rank outside [0, ntasks) or a rank twice, or when
+ * some rank is left without a program; -ENOMEM. */
+json_t *stepio_multi_prog_parse(const char *text, int ntasks,
+				struct lv_error *err);
+
+/* ---- interactive allocations ---- */
+
+/* The wording of an allocation's progress messages. */
+enum stepio_alloc_talk {
+	STEPIO_ALLOC_QUIET,   /* nothing (lvrun -Q) */
+	STEPIO_ALLOC_SRUN,    /* only "job N queued and waiting for resources" */
+	STEPIO_ALLOC_SALLOC,  /* salloc's Pending/queued/Granted lines */
+};
+
+/* Sends the JOB_SUBMIT request req (takes ownership) on cli's controller
+ * connection and waits, on that connection, for the job to start
+ * (JOB_WAIT "start").  Meanwhile SIGINT, SIGTERM and SIGQUIT cancel the
+ * job (JOB_CANCEL on a second connection): the function prints that the
+ * allocation was revoked and exits 1, as do a refused submission and a
+ * job that ends before it starts.  Returns the JOB_WAIT reply, owned by
+ * the caller, with *job_id set; the allocation then stays bound to
+ * cli->client, which must stay open until JOB_COMPLETE. */
+json_t *stepio_alloc_wait(struct cli *cli, json_t *req,
+			  enum stepio_alloc_talk talk, int64_t *job_id);
+/* JOB_COMPLETE {"job_id", "status"} for an allocation from
+ * stepio_alloc_wait.  Errors are printed, not fatal. */
+void stepio_alloc_release(struct cli *cli, int64_t job_id, int status);
+
+/* ---- running a step ---- */
+
+struct stepio_opts {
+	const char *prog;           /* "lvrun", for messages */
+	const struct lv_conf *conf; /* munge socket and timeouts */
+	bool label;                 /* -l */
+	bool kill_on_bad_exit;      /* -K: SIGKILL the step after a failure */
+	int stdin_rank;             /* the task that reads our stdin */
+};
+
+/* Runs the step described by create (a STEP_CREATE reply, proto 05):
+ * connects to every node, sends each the STEP_LAUNCH body launch
+ * (borrowed; "cred" is added per node), then relays task output to
+ * stdout/stderr, stdin to the stdin task, SIGINT/SIGTERM/SIGQUIT to
+ * every node (a second Ctrl-C within a second sends SIGKILL), and
+ * collects each task's STEP_DONE.  Failed tasks are reported on stderr as
+ * srun reports them.  Signals are blocked while it runs and read through
+ * a signalfd; callers that must survive one arriving after the step give
+ * them handlers.  Returns 0 with *worst_status the wait status behind
+ * the step's exit code (stepio_exit_code); -errno with err set when the
+ * step could not be launched (any tasks already started are killed). */
+int stepio_run(const json_t *create, const json_t *launch,
+	       const struct stepio_opts *opts, int *worst_status,
+	       struct lv_error *err);
+
+#endif
