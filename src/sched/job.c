@@ -112,6 +112,58 @@ uint32_t job_cpus_needed(const struct job *job)
 	return job->req.ntasks * job->req.cpus_per_task;
 }
 
+static void blob_put(struct job_blob *b)
+{
+	if (b && --b->refs == 0)
+		free(b);
+}
+
+static struct job_blob *blob_from(const json_t *desc)
+{
+	char *text = json_dumps(desc, JSON_COMPACT);
+	struct job_blob *b = NULL;
+	size_t len;
+
+	if (!text)
+		return NULL;
+	len = strlen(text);
+	if ((b = malloc(sizeof(*b) + len + 1))) {
+		b->refs = 1;
+		b->len = len;
+		memcpy(b->text, text, len + 1);
+	}
+	free(text);
+	return b;
+}
+
+json_t *job_desc(const struct job *job)
+{
+	return job->blob ? json_loadb(job->blob->text, job->blob->len, 0, NULL)
+			 : json_object();
+}
+
+/* Copies the description fields that queries show. */
+static int keep_desc_fields(struct job *job, const json_t *desc)
+{
+	struct {
+		const char *key;
+		char **dst;
+	} keep[] = {
+		{ "work_dir", &job->work_dir }, { "stdout", &job->std_out },
+		{ "stderr", &job->std_err },    { "stdin", &job->std_in },
+		{ "submit_dir", &job->submit_dir }, { "command", &job->command },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		const char *v = lv_json_str(desc, keep[i].key);
+
+		if (v && !(*keep[i].dst = strdup(v)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 void job_destroy(struct job *job)
 {
 	struct job_waiter *w;
@@ -140,7 +192,13 @@ void job_destroy(struct job *job)
 	free(job->partition);
 	free(job->req.nodelist);
 	free(job->req.exclude);
-	json_decref(job->desc);
+	blob_put(job->blob);
+	free(job->work_dir);
+	free(job->std_out);
+	free(job->std_err);
+	free(job->std_in);
+	free(job->submit_dir);
+	free(job->command);
 	free(job->grants);
 	free(job->nodes);
 	free(job->batch_host);
@@ -427,10 +485,7 @@ struct job *job_create(const json_t *desc, uid_t uid, gid_t gid,
 			  job->req.nodes_min, part->max_nodes, part->name);
 		goto out_destroy;
 	}
-	job->desc = json_deep_copy(desc);
-	/* The script lives in desc only; drop the copy of fields the
-	 * journal does not need twice. */
-	if (!job->desc) {
+	if (!(job->blob = blob_from(desc)) || keep_desc_fields(job, desc) < 0) {
 		lv_errorf(err, -ENOMEM, "out of memory");
 		goto out_destroy;
 	}
@@ -462,7 +517,9 @@ struct job *job_dup_for_task(const struct job *array, uint32_t id,
 	j->kind = j->name = j->user = j->account = j->comment = NULL;
 	j->partition = j->dep_text = NULL;
 	j->req.nodelist = j->req.exclude = NULL;
-	j->desc = NULL;
+	j->blob = NULL;
+	j->work_dir = j->std_out = j->std_err = j->std_in = NULL;
+	j->submit_dir = j->command = NULL;
 	j->id = id;
 	j->array_job_id = array->id;
 	j->array_task_id = task;
@@ -473,8 +530,16 @@ struct job *job_dup_for_task(const struct job *array, uint32_t id,
 	    (array->comment && !(j->comment = strdup(array->comment))) ||
 	    (array->req.nodelist && !(j->req.nodelist = strdup(array->req.nodelist))) ||
 	    (array->req.exclude && !(j->req.exclude = strdup(array->req.exclude))) ||
-	    !(j->desc = json_incref(array->desc)))
+	    (array->work_dir && !(j->work_dir = strdup(array->work_dir))) ||
+	    (array->std_out && !(j->std_out = strdup(array->std_out))) ||
+	    (array->std_err && !(j->std_err = strdup(array->std_err))) ||
+	    (array->std_in && !(j->std_in = strdup(array->std_in))) ||
+	    (array->submit_dir && !(j->submit_dir = strdup(array->submit_dir))) ||
+	    (array->command && !(j->command = strdup(array->command))))
 		goto out_nomem;
+	j->blob = array->blob;
+	if (j->blob)
+		j->blob->refs++;
 	return j;
 out_nomem:
 	job_destroy(j);
@@ -553,19 +618,14 @@ static void add_request_fields(json_t *o, const struct job *job,
 static void add_desc_fields(json_t *o, const struct job *job,
 			    const json_t *fields)
 {
-	static const char *const keys[] = { "work_dir", "stdout", "stderr",
-					    "stdin", "submit_dir" };
-	size_t i;
-
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (want(fields, keys[i]))
-			set_str(o, fields, keys[i], lv_json_str(job->desc, keys[i]));
-	if (want(fields, "command")) {
-		const char *cmd = lv_json_str(job->desc, "command");
-
-		set_str(o, fields, "command",
-			cmd ? cmd : strcmp(job->kind, "batch") ? job->kind : "(script)");
-	}
+	set_str(o, fields, "work_dir", job->work_dir);
+	set_str(o, fields, "stdout", job->std_out);
+	set_str(o, fields, "stderr", job->std_err);
+	set_str(o, fields, "stdin", job->std_in);
+	set_str(o, fields, "submit_dir", job->submit_dir);
+	set_str(o, fields, "command",
+		job->command ? job->command
+			     : strcmp(job->kind, "batch") ? job->kind : "(script)");
 }
 
 static json_t *steps_json(const struct job *job)

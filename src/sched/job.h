@@ -105,7 +105,11 @@ struct job {
 	char *account, *comment;
 	char *partition;
 	struct job_req req;
-	json_t *desc; /* the submitted description, as received */
+	/* The submitted description as compact JSON text, shared by the
+	 * tasks of an array; parsed again only to launch the job. */
+	struct job_blob *blob;
+	/* The few description fields queries show. */
+	char *work_dir, *std_out, *std_err, *std_in, *submit_dir, *command;
 	struct dependency *dep;
 	char *dep_text;
 	bool requeue;
@@ -139,6 +143,16 @@ struct job {
 	struct job *hash_next;
 	struct job *prev, *next; /* all jobs in submission order */
 };
+
+/* Reference-counted text shared between jobs. */
+struct job_blob {
+	unsigned refs;
+	size_t len;
+	char text[];
+};
+
+/* The submitted description, parsed (new reference; NULL on ENOMEM). */
+json_t *job_desc(const struct job *job);
 
 /* Builds a job from a JOB_SUBMIT body.  uid/gid come from the connection,
  * never from the body.  Applies partition defaults and checks limits.

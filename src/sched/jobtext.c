@@ -180,11 +180,6 @@ static void put_array_task_str(struct jobtext *jt, const struct job *job)
 	free(s);
 }
 
-static const char *desc_str(const struct job *job, const char *key)
-{
-	return lv_json_str(job->desc, key);
-}
-
 static void put_field(struct jobtext *jt, const struct job *job, enum field f,
 		      time_t now)
 {
@@ -320,22 +315,22 @@ static void put_field(struct jobtext *jt, const struct job *job, enum field f,
 		put_num(jt, job->begin_time);
 		break;
 	case F_WORK_DIR:
-		put_str(jt, desc_str(job, "work_dir"));
+		put_str(jt, job->work_dir);
 		break;
 	case F_STDOUT:
-		put_str(jt, desc_str(job, "stdout"));
+		put_str(jt, job->std_out);
 		break;
 	case F_STDERR:
-		put_str(jt, desc_str(job, "stderr"));
+		put_str(jt, job->std_err);
 		break;
 	case F_STDIN:
-		put_str(jt, desc_str(job, "stdin"));
+		put_str(jt, job->std_in);
 		break;
 	case F_SUBMIT_DIR:
-		put_str(jt, desc_str(job, "submit_dir"));
+		put_str(jt, job->submit_dir);
 		break;
 	case F_COMMAND:
-		put_str(jt, desc_str(job, "command") ? desc_str(job, "command")
+		put_str(jt, job->command ? job->command
 			    : strcmp(job->kind, "batch") ? job->kind : "(script)");
 		break;
 	case F_UNKNOWN:

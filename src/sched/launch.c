@@ -56,7 +56,7 @@ static void launched(struct lv_rpc_conn *conn, int status, const json_t *body,
 
 static json_t *launch_body(struct lvctld *ctld, const struct job *job)
 {
-	json_t *b = json_deep_copy(job->desc);
+	json_t *b = job_desc(job);
 	uint32_t secs = job->req.time_limit == LV_TIME_UNLIMITED
 				? 0
 				: job->req.time_limit * 60;
