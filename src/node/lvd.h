@@ -49,6 +49,7 @@ struct lvd {
 	time_t boot_time;
 	int pidfile_fd;
 	char *pidfile_path;
+	char *log_path; /* reopened on SIGHUP */
 	struct children *children;
 	struct step_run *steps; /* steps.c */
 };

@@ -205,6 +205,9 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	if (sig == SIGHUP) {
 		/* Reopen the log and pick up new timeouts; node identity and
 		 * ports need a restart. */
+		if (lvd->log_path &&
+		    lv_log_open("lvd", LV_LOG_TO_FILE, lvd->log_path, &err) < 0)
+			lv_log(LV_LOG_ERR, "log: %s", err.text);
 		if (!(conf = lv_conf_load(lvd->conf_path, &err))) {
 			lv_log(LV_LOG_ERR, "conf: keeping the old configuration: %s",
 			       err.text);
@@ -250,6 +253,7 @@ static void lvd_destroy(struct lvd *lvd)
 	free(lvd->pidfile_path);
 	lv_conf_destroy(lvd->conf);
 	free(lvd->conf_path);
+	free(lvd->log_path);
 	free(lvd);
 }
 
@@ -294,16 +298,17 @@ static int open_log(const struct options *o, struct lvd *lvd,
 	if (o->foreground && !o->log_file)
 		return lv_log_open("lvd", LV_LOG_TO_STDERR, NULL, err);
 	if (o->log_file)
-		return lv_log_open("lvd", LV_LOG_TO_FILE, o->log_file, err);
-	if (lvd->conf->node_log_file) {
-		if (!(file = lv_conf_expand_node(lvd->conf->node_log_file,
-						 lvd->nodes[0].name)))
-			return lv_errorf(err, -ENOMEM, "out of memory");
-		rc = lv_log_open("lvd", LV_LOG_TO_FILE, file, err);
-		free(file);
-		return rc;
-	}
-	return lv_log_open("lvd", LV_LOG_TO_SYSLOG, NULL, err);
+		file = strdup(o->log_file);
+	else if (lvd->conf->node_log_file)
+		file = lv_conf_expand_node(lvd->conf->node_log_file,
+					   lvd->nodes[0].name);
+	else
+		return lv_log_open("lvd", LV_LOG_TO_SYSLOG, NULL, err);
+	if (!file)
+		return lv_errorf(err, -ENOMEM, "out of memory");
+	rc = lv_log_open("lvd", LV_LOG_TO_FILE, file, err);
+	lvd->log_path = file; /* reopened on SIGHUP */
+	return rc;
 }
 
 static void startup_failed(int ready_fd, const char *text)

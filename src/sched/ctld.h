@@ -29,6 +29,7 @@ struct lvctld {
 	struct event *sig_term, *sig_int, *sig_hup;
 	struct event *tick; /* once a second: node timeouts */
 	bool foreground;
+	char *log_path; /* reopened on SIGHUP (log rotation); NULL: not a file */
 	int pidfile_fd;
 	char *pidfile_path;
 	time_t start_time;

@@ -199,6 +199,9 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 
 	(void)what;
 	if (sig == SIGHUP) {
+		if (ctld->log_path &&
+		    lv_log_open("lvctld", LV_LOG_TO_FILE, ctld->log_path, &err) < 0)
+			lv_log(LV_LOG_ERR, "log: %s", err.text);
 		lv_log(LV_LOG_INFO, "lvctld: SIGHUP, re-reading configuration");
 		if (ctld_reconfigure(ctld, &err) < 0)
 			lv_log(LV_LOG_ERR, "conf: keeping the old configuration: %s",
@@ -276,6 +279,7 @@ static void ctld_destroy(struct lvctld *ctld)
 	free(ctld->pidfile_path);
 	lv_conf_destroy(ctld->conf);
 	free(ctld->conf_path);
+	free(ctld->log_path);
 	free(ctld);
 }
 
@@ -355,6 +359,9 @@ int main(int argc, char **argv)
 		lv_log_set_level(o.verbose > 1 ? LV_LOG_DEBUG : LV_LOG_INFO);
 	if (!o.foreground && (ready_fd = lv_daemonize(&err)) < 0)
 		lv_fatal("%s", err.text);
+	if ((!o.foreground || o.log_file) && (o.log_file || ctld->conf->log_file) &&
+	    !(ctld->log_path = strdup(o.log_file ? o.log_file : ctld->conf->log_file)))
+		lv_fatal("out of memory");
 	if (open_log(&o, ctld->conf, &err) < 0) {
 		lv_daemon_ready(ready_fd, err.text);
 		lv_fatal("%s", err.text);
