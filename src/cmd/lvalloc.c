@@ -48,7 +48,8 @@ static struct jobopt *parse_options(struct alloc *a, int argc, char **argv)
 	if (jobopt_parse_argv(o, argc, argv, &first, &err) < 0) {
 		if (err.code != -ENOENT)
 			cli_die(&a->cli, "%s", err.text);
-		fprintf(stderr, "%s: %s\nTry \"%s --help\" for more information\n",
+		fprintf(stderr,
+			"%s: %s\nTry \"%s --help\" for more information\n",
 			a->cli.prog, err.text, a->cli.prog);
 		exit(1);
 	}
@@ -134,11 +135,11 @@ static int64_t req_int(const json_t *req, const char *key)
 static json_t *job_info(struct alloc *a)
 {
 	struct lv_error err = {0};
-	json_t *reply = cli_try_call(
-		&a->cli, LV_MSG_JOB_INFO,
-		json_pack("{s:[I], s:[s]}", "job_ids", (json_int_t)a->job_id,
-			  "fields", "partition"),
-		&err);
+	json_t *reply = cli_try_call(&a->cli, LV_MSG_JOB_INFO,
+				     json_pack("{s:[I], s:[s]}", "job_ids",
+					       (json_int_t)a->job_id, "fields",
+					       "partition"),
+				     &err);
 
 	return reply;
 }
@@ -150,14 +151,19 @@ static json_t *job_info(struct alloc *a)
 static void job_environment(struct alloc *a)
 {
 	static const char *const stale[] = {
-		"LV_STEP_ID", "LV_PROCID", "SLURM_PROCID", "LV_LOCALID",
-		"SLURM_LOCALID", "LV_NODEID", "SLURM_NODEID", "LV_STEP_NUM_TASKS",
-		"LV_STEP_NUM_NODES", "LV_STEP_NODELIST", "LV_ARRAY_JOB_ID",
-		"SLURM_ARRAY_JOB_ID", "LV_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_ID",
+		"LV_STEP_ID",          "LV_PROCID",
+		"SLURM_PROCID",        "LV_LOCALID",
+		"SLURM_LOCALID",       "LV_NODEID",
+		"SLURM_NODEID",        "LV_STEP_NUM_TASKS",
+		"LV_STEP_NUM_NODES",   "LV_STEP_NODELIST",
+		"LV_ARRAY_JOB_ID",     "SLURM_ARRAY_JOB_ID",
+		"LV_ARRAY_TASK_ID",    "SLURM_ARRAY_TASK_ID",
 		"LV_ARRAY_TASK_COUNT", "SLURM_ARRAY_TASK_COUNT",
 	};
-	int64_t nnodes = (int64_t)json_array_size(json_object_get(a->wait, "alloc"));
-	int64_t ntasks = req_int(a->req, "ntasks"), cpt = req_int(a->req, "cpus_per_task");
+	int64_t nnodes =
+		(int64_t)json_array_size(json_object_get(a->wait, "alloc"));
+	int64_t ntasks = req_int(a->req, "ntasks"),
+		cpt = req_int(a->req, "cpus_per_task");
 	json_t *info = job_info(a);
 	const json_t *job = json_array_get(json_object_get(info, "jobs"), 0);
 	const struct passwd *pw = getpwuid(getuid());
@@ -174,7 +180,8 @@ static void job_environment(struct alloc *a)
 	put_env_int("SLURM_NNODES", NULL, nnodes);
 	put_env_int("LV_NTASKS", "SLURM_NTASKS", ntasks);
 	put_env_int("SLURM_NPROCS", NULL, ntasks);
-	put_env_int("LV_CPUS_PER_TASK", "SLURM_CPUS_PER_TASK", cpt > 0 ? cpt : 1);
+	put_env_int("LV_CPUS_PER_TASK", "SLURM_CPUS_PER_TASK",
+		    cpt > 0 ? cpt : 1);
 	put_env("LV_JOB_NAME", "SLURM_JOB_NAME", lv_json_str(a->req, "name"));
 	put_env("LV_SUBMIT_DIR", "SLURM_SUBMIT_DIR",
 		lv_json_str(a->req, "submit_dir"));
@@ -257,8 +264,9 @@ static void watch_end(struct alloc *a)
  * meanwhile (the command then got SIGHUP, later SIGKILL). */
 static int wait_command(struct alloc *a, pid_t pid, int sigfd, bool *lost)
 {
-	struct pollfd pfd[2] = {{.fd = sigfd, .events = POLLIN},
-				{.fd = lv_client_fd(a->cli.client), .events = POLLIN}};
+	struct pollfd pfd[2] = {
+		{.fd = sigfd, .events = POLLIN},
+		{.fd = lv_client_fd(a->cli.client), .events = POLLIN}};
 	struct signalfd_siginfo si;
 	int status, timeout = -1;
 
@@ -326,7 +334,8 @@ int main(int argc, char **argv)
 	status = run_command(&a, &lost);
 	if (!lost) {
 		if (!a.cmd.quiet)
-			fprintf(stderr, "%s: Relinquishing job allocation %lld\n",
+			fprintf(stderr,
+				"%s: Relinquishing job allocation %lld\n",
 				a.cli.prog, (long long)a.job_id);
 		stepio_alloc_release(&a.cli, a.job_id, status);
 	}

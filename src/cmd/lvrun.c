@@ -39,11 +39,11 @@ struct run {
 	char **args;  /* argv less our own options */
 	char **words; /* the command, or the --multi-prog file */
 	int nwords;
-	json_t *req;  /* the JOB_SUBMIT body: numbers, env, work_dir, name */
+	json_t *req; /* the JOB_SUBMIT body: numbers, env, work_dir, name */
 	char *mp_text;
-	bool in_job;     /* LV_JOB_ID was set: no allocation of our own */
+	bool in_job; /* LV_JOB_ID was set: no allocation of our own */
 	int64_t job_id;
-	int num_nodes;   /* the job's nodes, 0: unknown */
+	int num_nodes; /* the job's nodes, 0: unknown */
 };
 
 static const char *const own_help[] = {
@@ -162,7 +162,8 @@ static struct jobopt *parse_options(struct run *run, int argc, char **argv)
 	if (jobopt_parse_argv(o, nargs, args, &first, &err) < 0) {
 		if (err.code != -ENOENT)
 			cli_die(cli, "%s", err.text);
-		fprintf(stderr, "%s: %s\nTry \"%s --help\" for more information\n",
+		fprintf(stderr,
+			"%s: %s\nTry \"%s --help\" for more information\n",
 			cli->prog, err.text, cli->prog);
 		exit(1);
 	}
@@ -193,14 +194,16 @@ static void check_options(struct run *run)
 	if (run->cmd.test_only)
 		cli_die(cli, "--test-only is not supported by lvrun yet");
 	if (run->ro.multi_prog && run->nwords != 1)
-		cli_die(cli, "--multi-prog takes exactly one configuration file");
+		cli_die(cli,
+			"--multi-prog takes exactly one configuration file");
 	if (strcmp(mpi, "none") && strcmp(mpi, "pmix") && strcmp(mpi, "pmi2"))
 		cli_die(cli, "invalid --mpi type '%s' (use none, pmix or pmi2)",
 			mpi);
 	if (json_object_get(run->req, "stdout") ||
 	    json_object_get(run->req, "stderr") ||
 	    json_object_get(run->req, "stdin"))
-		cli_die(cli, "-o/--output, -e/--error and -i/--input are not supported by lvrun yet");
+		cli_die(cli,
+			"-o/--output, -e/--error and -i/--input are not supported by lvrun yet");
 }
 
 /* The JOB_SUBMIT body; inside a job only its numbers, env, work_dir and
@@ -237,13 +240,16 @@ static void read_multi_prog(struct run *run)
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0)
-		cli_die(&run->cli, "Unable to open %s: %s", path, strerror(errno));
+		cli_die(&run->cli, "Unable to open %s: %s", path,
+			strerror(errno));
 	if (st.st_size > MULTI_PROG_MAX)
-		cli_die(&run->cli, "%s is too large for a --multi-prog file", path);
+		cli_die(&run->cli, "%s is too large for a --multi-prog file",
+			path);
 	if (!(run->mp_text = calloc(1, (size_t)st.st_size + 1)))
 		cli_die(&run->cli, "out of memory");
 	if ((len = read(fd, run->mp_text, (size_t)st.st_size)) < 0)
-		cli_die(&run->cli, "Unable to read %s: %s", path, strerror(errno));
+		cli_die(&run->cli, "Unable to read %s: %s", path,
+			strerror(errno));
 	close(fd);
 	if (strlen(run->mp_text) != (size_t)len)
 		cli_die(&run->cli, "%s contains a NUL character", path);
@@ -278,7 +284,8 @@ static int64_t env_int(const char *name)
  * the job's task count inside a job, else one per node of the job. */
 static int64_t step_ntasks(const struct run *run)
 {
-	int64_t n = req_int(run, "ntasks"), tpn = req_int(run, "ntasks_per_node");
+	int64_t n = req_int(run, "ntasks"),
+		tpn = req_int(run, "ntasks_per_node");
 	int64_t nodes = req_int(run, "nodes_min");
 
 	if (n > 0)
@@ -315,12 +322,14 @@ static json_t *step_create(struct run *run)
 		json_object_set_new(body, "nodes", json_integer(nodes));
 	for (i = 0; i < sizeof(pass) / sizeof(pass[0]); i++) {
 		if (req_int(run, pass[i]) > 0)
-			json_object_set_new(body, pass[i],
-					    json_integer(req_int(run, pass[i])));
+			json_object_set_new(
+				body, pass[i],
+				json_integer(req_int(run, pass[i])));
 	}
 	reply = cli_try_call(&run->cli, LV_MSG_STEP_CREATE, body, &err);
 	if (!reply) {
-		fprintf(stderr, "%s: error: Unable to create step for job %lld: %s\n",
+		fprintf(stderr,
+			"%s: error: Unable to create step for job %lld: %s\n",
 			run->cli.prog, (long long)run->job_id, err.text);
 		if (!run->in_job)
 			stepio_alloc_release(&run->cli, run->job_id, 1 << 8);
@@ -399,9 +408,9 @@ static int run_step(struct run *run)
 /* Outside a job: an interactive allocation of our own. */
 static void allocate(struct run *run)
 {
-	enum stepio_alloc_talk talk = run->cmd.verbose && !run->cmd.quiet
-					      ? STEPIO_ALLOC_SRUN
-					      : STEPIO_ALLOC_QUIET;
+	enum stepio_alloc_talk talk = run->cmd.quiet     ? STEPIO_ALLOC_QUIET
+				      : run->cmd.verbose ? STEPIO_ALLOC_SRUN_V
+							 : STEPIO_ALLOC_SRUN;
 	json_t *reply;
 
 	json_incref(run->req);

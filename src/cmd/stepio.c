@@ -111,8 +111,8 @@ int stepio_label_lines(struct stepio_buf *pending, int rank, int width,
 
 	while ((nl = memchr(data, '\n', (size_t)(end - data)))) {
 		if ((rc = put_label(out, rank, width)) < 0 ||
-		    (rc = stepio_buf_append(out, pending->data,
-					    pending->len)) < 0 ||
+		    (rc = stepio_buf_append(out, pending->data, pending->len)) <
+			    0 ||
 		    (rc = stepio_buf_append(out, data,
 					    (size_t)(nl + 1 - data))) < 0)
 			return rc;
@@ -262,22 +262,23 @@ static int split_words(char *s, char **words, int lineno, struct lv_error *err)
 }
 
 /* Reads a rank number in [0, ntasks). */
-static int mp_rank(const char **p, int ntasks, int lineno,
-		   struct lv_error *err)
+static int mp_rank(const char **p, int ntasks, int lineno, struct lv_error *err)
 {
 	char *end;
 	long v;
 
 	if (**p < '0' || **p > '9')
-		return lv_errorf(err, -EINVAL,
-				 "line %d: expected a rank list like 0-3,5 or *",
-				 lineno);
+		return lv_errorf(
+			err, -EINVAL,
+			"line %d: expected a rank list like 0-3,5 or *",
+			lineno);
 	errno = 0;
 	v = strtol(*p, &end, 10);
 	if (errno || v >= ntasks)
-		return lv_errorf(err, -EINVAL,
-				 "line %d: rank %.20s is out of range (the step has %d task%s)",
-				 lineno, *p, ntasks, ntasks == 1 ? "" : "s");
+		return lv_errorf(
+			err, -EINVAL,
+			"line %d: rank %.20s is out of range (the step has %d task%s)",
+			lineno, *p, ntasks, ntasks == 1 ? "" : "s");
 	*p = end;
 	return (int)v;
 }
@@ -303,10 +304,11 @@ static int mp_claim(struct mp *mp, const char *list, int li,
 					 lineno, list);
 		for (r = lo; r <= hi; r++) {
 			if (mp->owner[r] >= 0)
-				return lv_errorf(err, -EINVAL,
-						 "line %d: rank %d is already given on line %d",
-						 lineno, r,
-						 mp->lines[mp->owner[r]].lineno);
+				return lv_errorf(
+					err, -EINVAL,
+					"line %d: rank %d is already given on line %d",
+					lineno, r,
+					mp->lines[mp->owner[r]].lineno);
 			mp->owner[r] = li;
 		}
 		if (!*p++)
@@ -371,7 +373,8 @@ static json_t *mp_word(const char *w, int rank, int off)
 
 	for (; *w && rc == 0; w++) {
 		if (w[0] == '%' && (w[1] == 't' || w[1] == 'o')) {
-			snprintf(num, sizeof(num), "%d", *++w == 't' ? rank : off);
+			snprintf(num, sizeof(num), "%d",
+				 *++w == 't' ? rank : off);
 			rc = stepio_buf_append(&b, num, strlen(num));
 		} else {
 			rc = stepio_buf_append(&b, w, 1);
@@ -414,13 +417,15 @@ static json_t *mp_build(struct mp *mp, struct lv_error *err)
 			      mp->owner[hi + 1] == mp->owner[lo];
 		     hi++)
 			;
-		if (!(e = mp_entry(l, lo, hi)) || json_array_append_new(arr, e) < 0) {
+		if (!(e = mp_entry(l, lo, hi)) ||
+		    json_array_append_new(arr, e) < 0) {
 			json_decref(arr);
 			arr = NULL;
 		}
 	}
 	if (!arr)
-		lv_errorf(err, -ENOMEM, "out of memory (or text that is not UTF-8)");
+		lv_errorf(err, -ENOMEM,
+			  "out of memory (or text that is not UTF-8)");
 	return arr;
 }
 
@@ -434,7 +439,7 @@ static int mp_cover(struct mp *mp, struct lv_error *err)
 		if (mp->owner[r] < 0)
 			mp->owner[r] = mp->star;
 	}
-	if (!(missing = calloc((size_t)mp->ntasks, sizeof(*missing))))
+	if (!(missing = calloc((unsigned)mp->ntasks, sizeof(*missing))))
 		return lv_errorf(err, -ENOMEM, "out of memory");
 	for (r = 0; r < mp->ntasks; r++) {
 		if (mp->owner[r] < 0)
@@ -585,8 +590,9 @@ static int64_t alloc_submit(struct cli *cli, json_t *req,
 
 	if (!(reply = cli_try_call(cli, LV_MSG_JOB_SUBMIT, req, &err)))
 		cli_die(cli, "%s: %s",
-			talk == STEPIO_ALLOC_SALLOC ? "Job submit/allocate failed"
-						    : "Unable to allocate resources",
+			talk == STEPIO_ALLOC_SALLOC
+				? "Job submit/allocate failed"
+				: "Unable to allocate resources",
 			err.text);
 	if (lv_json_int(reply, "job_id", 1, INT64_MAX, &id, &err) < 0)
 		cli_die(cli, "bad reply from the controller: %s", err.text);
@@ -615,10 +621,11 @@ json_t *stepio_alloc_wait(struct cli *cli, json_t *req,
 	id = alloc_submit(cli, req, talk);
 	alloc_fd = lv_client_fd(cli->client);
 	/* A signal before alloc_fd was set has shut nothing down. */
-	rc = alloc_signal ? -EINTR : wait_start(cli, id, QUEUED_AFTER_MS, &reply, &err);
+	rc = alloc_signal ? -EINTR
+			  : wait_start(cli, id, QUEUED_AFTER_MS, &reply, &err);
 	if (rc == -ETIMEDOUT) {
 		queued = true;
-		if (talk != STEPIO_ALLOC_QUIET)
+		if (talk >= STEPIO_ALLOC_SRUN_V)
 			fprintf(stderr,
 				"%s: job %lld queued and waiting for resources\n",
 				cli->prog, (long long)id);
@@ -632,14 +639,15 @@ json_t *stepio_alloc_wait(struct cli *cli, json_t *req,
 		alloc_cancel(cli, id, talk);
 	}
 	if (rc < 0)
-		cli_die(cli, "waiting for job %lld: %s", (long long)id, err.text);
+		cli_die(cli, "waiting for job %lld: %s", (long long)id,
+			err.text);
 	state = lv_json_str(reply, "state");
 	if (!state || strcmp(state, "RUNNING"))
 		alloc_not_started(cli, id, state);
 	if (talk == STEPIO_ALLOC_SALLOC)
 		fprintf(stderr, "%s: Granted job allocation %lld\n", cli->prog,
 			(long long)id);
-	else if (talk == STEPIO_ALLOC_SRUN && queued)
+	else if (talk == STEPIO_ALLOC_SRUN_V && queued)
 		fprintf(stderr, "%s: job %lld has been allocated resources\n",
 			cli->prog, (long long)id);
 	*job_id = id;
@@ -652,11 +660,12 @@ void stepio_alloc_release(struct cli *cli, int64_t job_id, int status)
 	json_t *reply;
 
 	reply = cli_try_call(cli, LV_MSG_JOB_COMPLETE,
-			     json_pack("{s:I, s:i}", "job_id", (json_int_t)job_id,
-				       "status", status),
+			     json_pack("{s:I, s:i}", "job_id",
+				       (json_int_t)job_id, "status", status),
 			     &err);
 	if (!reply)
-		fprintf(stderr, "%s: error: releasing job allocation %lld: %s\n",
+		fprintf(stderr,
+			"%s: error: releasing job allocation %lld: %s\n",
 			cli->prog, (long long)job_id, err.text);
 	json_decref(reply);
 }
@@ -684,12 +693,12 @@ struct step {
 	struct task *tasks;
 	struct node *nodes;
 	size_t nnodes;
-	size_t left;        /* tasks that have not ended */
+	size_t left; /* tasks that have not ended */
 	int sigfd;
-	int stdin_node;     /* the node we forward stdin to, -1: none */
-	int64_t last_int;   /* when the last Ctrl-C came, ms */
-	bool killed;        /* -K sent SIGKILL */
-	bool out_broken;    /* nobody reads our stdout any more */
+	int stdin_node;   /* the node we forward stdin to, -1: none */
+	int64_t last_int; /* when the last Ctrl-C came, ms */
+	bool killed;      /* -K sent SIGKILL */
+	bool out_broken;  /* nobody reads our stdout any more */
 	sigset_t oldmask;
 	struct sigaction oldpipe;
 };
@@ -729,9 +738,9 @@ static void broadcast(struct step *st, int sig)
 
 	for (i = 0; i < st->nnodes; i++) {
 		if (st->nodes[i].cl)
-			(void)lv_client_push(st->nodes[i].cl, LV_MSG_STEP_SIGNAL,
-					     json_pack("{s:i}", "signal", sig),
-					     &err);
+			(void)lv_client_push(
+				st->nodes[i].cl, LV_MSG_STEP_SIGNAL,
+				json_pack("{s:i}", "signal", sig), &err);
 	}
 }
 
@@ -766,8 +775,8 @@ static void flush_lines(struct step *st, int rank)
 
 	for (s = 0; s < 2; s++) {
 		if (stepio_label_flush(&st->tasks[rank].line[s], rank,
-				       st->width, &out) == 0 && out.len &&
-		    !(s == 0 && st->out_broken))
+				       st->width, &out) == 0 &&
+		    out.len && !(s == 0 && st->out_broken))
 			(void)write_all(s ? STDERR_FILENO : STDOUT_FILENO,
 					out.data, out.len);
 		out.len = 0;
@@ -785,10 +794,10 @@ static void stop_stdin(struct step *st)
 		return;
 	nd = &st->nodes[st->stdin_node];
 	if (nd->cl)
-		(void)lv_client_push(nd->cl, LV_MSG_STEP_IO,
-				     json_pack("{s:s, s:b}", "stream", "in",
-					       "eof", 1),
-				     &err);
+		(void)lv_client_push(
+			nd->cl, LV_MSG_STEP_IO,
+			json_pack("{s:s, s:b}", "stream", "in", "eof", 1),
+			&err);
 	st->stdin_node = -1;
 }
 
@@ -919,9 +928,9 @@ static void stdin_read(struct step *st)
 	}
 	if (!(b64 = stepio_b64_encode(buf, (size_t)n)))
 		return;
-	(void)lv_client_push(st->nodes[st->stdin_node].cl, LV_MSG_STEP_IO,
-			     json_pack("{s:s, s:s}", "stream", "in", "data", b64),
-			     &err);
+	(void)lv_client_push(
+		st->nodes[st->stdin_node].cl, LV_MSG_STEP_IO,
+		json_pack("{s:s, s:s}", "stream", "in", "data", b64), &err);
 	free(b64);
 }
 
@@ -967,7 +976,8 @@ static void on_signal(struct step *st)
 			broadcast(st, SIGKILL);
 			continue;
 		}
-		fprintf(stderr, "%s: interrupt (one more within 1 sec to abort)\n",
+		fprintf(stderr,
+			"%s: interrupt (one more within 1 sec to abort)\n",
 			st->opts->prog);
 		print_state(st);
 		st->last_int = now;
@@ -994,7 +1004,8 @@ static void step_poll(struct step *st, struct pollfd *pfd)
 	pfd[n++] = (struct pollfd){.fd = st->sigfd, .events = POLLIN};
 	if (st->stdin_node >= 0) {
 		in_slot = n;
-		pfd[n++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+		pfd[n++] =
+			(struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
 	}
 	if (poll(pfd, n, timeout) < 0 && errno != EINTR)
 		return;
@@ -1024,15 +1035,17 @@ static int parse_node(struct step *st, size_t i, const json_t *jn,
 	if (!nd->name || !nd->addr || !nd->cred ||
 	    lv_json_int(jn, "port", 1, 65535, &port, err) < 0 ||
 	    !json_is_array(json_object_get(jn, "ranks")))
-		return lv_errorf(err, -EPROTO,
-				 "bad STEP_CREATE reply: node %zu is incomplete", i);
+		return lv_errorf(
+			err, -EPROTO,
+			"bad STEP_CREATE reply: node %zu is incomplete", i);
 	nd->port = (int)port;
 	json_array_foreach(json_object_get(jn, "ranks"), k, jr) {
 		r = json_is_integer(jr) ? json_integer_value(jr) : -1;
 		if (r < 0 || r >= st->ntasks || st->tasks[r].node >= 0)
-			return lv_errorf(err, -EPROTO,
-					 "bad STEP_CREATE reply: rank %lld on %s",
-					 (long long)r, nd->name);
+			return lv_errorf(
+				err, -EPROTO,
+				"bad STEP_CREATE reply: rank %lld on %s",
+				(long long)r, nd->name);
 		st->tasks[r].node = (int)i;
 		nd->left++;
 	}
@@ -1048,7 +1061,8 @@ static int parse_create(struct step *st, const json_t *create,
 	size_t i;
 
 	if (lv_json_int(create, "job_id", 0, INT64_MAX, &st->job_id, err) < 0 ||
-	    lv_json_int(create, "step_id", 0, INT64_MAX, &st->step_id, err) < 0 ||
+	    lv_json_int(create, "step_id", 0, INT64_MAX, &st->step_id, err) <
+		    0 ||
 	    lv_json_int(create, "ntasks", 1, 1000000, &ntasks, err) < 0 ||
 	    !json_array_size(nodes))
 		return lv_errorf(err, -EPROTO, "bad STEP_CREATE reply: %s",
@@ -1068,8 +1082,10 @@ static int parse_create(struct step *st, const json_t *create,
 	}
 	for (r = 0; r < st->ntasks; r++) {
 		if (st->tasks[r].node < 0)
-			return lv_errorf(err, -EPROTO,
-					 "bad STEP_CREATE reply: no node for rank %d", r);
+			return lv_errorf(
+				err, -EPROTO,
+				"bad STEP_CREATE reply: no node for rank %d",
+				r);
 	}
 	r = st->opts->stdin_rank;
 	st->stdin_node = r >= 0 && r < st->ntasks ? st->tasks[r].node : -1;
@@ -1084,7 +1100,8 @@ static int launch_node(struct step *st, struct node *nd, const json_t *launch,
 	struct lv_error e = {0};
 	int rc;
 
-	if (!body || json_object_set_new(body, "cred", json_string(nd->cred)) < 0) {
+	if (!body ||
+	    json_object_set_new(body, "cred", json_string(nd->cred)) < 0) {
 		json_decref(body);
 		return lv_errorf(err, -ENOMEM, "out of memory");
 	}
@@ -1114,7 +1131,8 @@ static int catch_signals(struct step *st, struct lv_error *err)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGQUIT);
 	if (sigprocmask(SIG_BLOCK, &set, &st->oldmask) < 0)
-		return lv_errorf(err, -errno, "sigprocmask: %s", strerror(errno));
+		return lv_errorf(err, -errno, "sigprocmask: %s",
+				 strerror(errno));
 	if ((st->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
 		sigprocmask(SIG_SETMASK, &st->oldmask, NULL);
 		return lv_errorf(err, -errno, "signalfd: %s", strerror(errno));
@@ -1161,7 +1179,10 @@ static void report_failures(const struct step *st)
 	for (r = 0; ranks && said && r < st->ntasks; r++) {
 		const struct task *t = &st->tasks[r];
 
-		if (said[r] || stepio_task_exit_code(t->status) == 0)
+		/* A writer to our closed stdout dies quietly, as in a pipe. */
+		if (said[r] || stepio_task_exit_code(t->status) == 0 ||
+		    (st->out_broken && WIFSIGNALED(t->status) &&
+		     WTERMSIG(t->status) == SIGPIPE))
 			continue;
 		for (q = r, n = 0; q < st->ntasks; q++) {
 			if (st->tasks[q].node == t->node &&
@@ -1173,7 +1194,8 @@ static void report_failures(const struct step *st)
 		fprintf(stderr, "%s: error: %s: task%s %s: %s\n",
 			st->opts->prog, st->nodes[t->node].name,
 			n == 1 ? "" : "s",
-			stepio_ranks_string(ranks, (size_t)n, list, sizeof(list)),
+			stepio_ranks_string(ranks, (size_t)n, list,
+					    sizeof(list)),
 			stepio_status_text(t->status, why, sizeof(why)));
 	}
 	free(ranks);

@@ -78,9 +78,10 @@ json_t *stepio_multi_prog_parse(const char *text, int ntasks,
 
 /* The wording of an allocation's progress messages. */
 enum stepio_alloc_talk {
-	STEPIO_ALLOC_QUIET,   /* nothing (lvrun -Q) */
-	STEPIO_ALLOC_SRUN,    /* only "job N queued and waiting for resources" */
-	STEPIO_ALLOC_SALLOC,  /* salloc's Pending/queued/Granted lines */
+	STEPIO_ALLOC_QUIET,  /* nothing (-Q) */
+	STEPIO_ALLOC_SRUN,   /* only that a cancelled allocation was revoked */
+	STEPIO_ALLOC_SRUN_V, /* that too, and "job N queued and waiting..." */
+	STEPIO_ALLOC_SALLOC, /* salloc's Pending/queued/Granted lines */
 };
 
 /* Sends the JOB_SUBMIT request req (takes ownership) on cli's controller
