@@ -439,7 +439,9 @@ static int mp_cover(struct mp *mp, struct lv_error *err)
 		if (mp->owner[r] < 0)
 			mp->owner[r] = mp->star;
 	}
-	if (!(missing = calloc((unsigned)mp->ntasks, sizeof(*missing))))
+	if (mp->ntasks <= 0)
+		return lv_errorf(err, -EINVAL, "no tasks");
+	if (!(missing = calloc((size_t)mp->ntasks, sizeof(*missing))))
 		return lv_errorf(err, -ENOMEM, "out of memory");
 	for (r = 0; r < mp->ntasks; r++) {
 		if (mp->owner[r] < 0)
