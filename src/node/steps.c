@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <event2/buffer.h>
 #include <nettle/base64.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,9 @@ struct step_task {
 	uint32_t rank, local;
 	pid_t pid;
 	int in_fd;               /* stdin pipe (stdin rank only), else -1 */
+	struct evbuffer *in_buf; /* input not yet taken by the task */
+	struct event *in_ev;     /* the pipe has room again */
+	bool in_eof;             /* close the pipe once in_buf is drained */
 	struct event *out_ev, *err_ev;
 	bool exited;
 	int status;
@@ -133,6 +137,10 @@ static void step_free(struct step_run *st)
 			children_forget(st->lvd->children, t->pid);
 		close_ev(&t->out_ev);
 		close_ev(&t->err_ev);
+		if (t->in_ev)
+			event_free(t->in_ev);
+		if (t->in_buf)
+			evbuffer_free(t->in_buf);
 		if (t->in_fd >= 0)
 			close(t->in_fd);
 	}
@@ -143,8 +151,12 @@ static void step_free(struct step_run *st)
 static void step_kill(struct step_run *st, int sig)
 {
 	size_t i;
+	bool alive = false;
 
-	if (st->pgid > 0)
+	for (i = 0; i < st->ntasks; i++)
+		alive |= st->tasks[i].pid > 0 && !st->tasks[i].exited;
+	/* With every task reaped the group id may belong to someone else. */
+	if (alive && st->pgid > 0)
 		(void)killpg(st->pgid, sig);
 	for (i = 0; i < st->ntasks; i++)
 		if (st->tasks[i].pid > 0 && !st->tasks[i].exited)
@@ -265,6 +277,8 @@ static void __attribute__((noreturn)) task_child(const json_t *body,
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
+static void on_stdin_room(evutil_socket_t fd, short what, void *arg);
+
 /* Forks one task with its three pipes. */
 static int spawn_task(struct step_run *st, struct step_task *t,
 		      const json_t *body, const json_t *cred, bool gets_stdin,
@@ -310,6 +324,11 @@ static int spawn_task(struct step_run *st, struct step_task *t,
 	close(out[1]);
 	close(errp[1]);
 	t->in_fd = in[1];
+	if (t->in_fd >= 0 &&
+	    (evutil_make_socket_nonblocking(t->in_fd) < 0 ||
+	     !(t->in_buf = evbuffer_new()) ||
+	     !(t->in_ev = event_new(st->lvd->base, t->in_fd, EV_WRITE, on_stdin_room, t))))
+		return lv_errorf(err, -ENOMEM, "out of memory");
 	evutil_make_socket_nonblocking(out[0]);
 	evutil_make_socket_nonblocking(errp[0]);
 	t->out_ev = event_new(st->lvd->base, out[0], EV_READ | EV_PERSIST, on_output, t);
@@ -398,6 +417,37 @@ void steps_rpc_launch(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	lv_rpc_respond(conn, req->id, json_pack("{s:o}", "pids", pids));
 }
 
+/* Feeds buffered input to the task as fast as it reads; never blocks. */
+static void flush_stdin(struct step_task *t)
+{
+	if (t->in_fd < 0)
+		return;
+	while (evbuffer_get_length(t->in_buf)) {
+		int n = evbuffer_write(t->in_buf, t->in_fd);
+
+		if (n > 0)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			event_add(t->in_ev, NULL);
+			return;
+		}
+		/* The task closed its input (EPIPE): drop the rest. */
+		evbuffer_drain(t->in_buf, evbuffer_get_length(t->in_buf));
+		break;
+	}
+	if (t->in_eof) {
+		close(t->in_fd);
+		t->in_fd = -1;
+	}
+}
+
+static void on_stdin_room(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	flush_stdin(arg);
+}
+
 static void write_stdin(struct step_run *st, const json_t *body)
 {
 	const char *data = lv_json_str(body, "data");
@@ -410,25 +460,18 @@ static void write_stdin(struct step_run *st, const json_t *body)
 
 		if (t->in_fd < 0)
 			continue;
-		if (json_is_true(json_object_get(body, "eof"))) {
-			close(t->in_fd);
-			t->in_fd = -1;
-			continue;
+		if (json_is_true(json_object_get(body, "eof")))
+			t->in_eof = true;
+		if (data && (len = strlen(data)) &&
+		    (buf = malloc(BASE64_DECODE_LENGTH(len)))) {
+			base64_decode_init(&ctx);
+			n = BASE64_DECODE_LENGTH(len);
+			if (base64_decode_update(&ctx, &n, buf, len, data) &&
+			    base64_decode_final(&ctx))
+				evbuffer_add(t->in_buf, buf, n);
+			free(buf);
 		}
-		if (!data || !(len = strlen(data)) ||
-		    !(buf = malloc(BASE64_DECODE_LENGTH(len))))
-			continue;
-		base64_decode_init(&ctx);
-		n = BASE64_DECODE_LENGTH(len);
-		if (!base64_decode_update(&ctx, &n, buf, len, data) ||
-		    !base64_decode_final(&ctx))
-			n = 0;
-		/* Small writes to a pipe: a task that does not read its
-		 * input only loses it, it never blocks lvd. */
-		if (n > 0 && write(t->in_fd, buf, (size_t)n) < 0 && errno != EAGAIN)
-			lv_debug(LV_DBG_LAUNCH, "step: stdin of rank %u: %s", t->rank,
-				 strerror(errno));
-		free(buf);
+		flush_stdin(t);
 	}
 }
 
