@@ -12,7 +12,10 @@
 #include <sys/file.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <strings.h>
 #include <unistd.h>
+
+#include "common/log.h"
 
 /* Parent side: relays the child's report and exits accordingly. */
 static void __attribute__((noreturn)) wait_for_child(int fd)
@@ -113,4 +116,30 @@ void lv_pidfile_remove(const char *path, int fd)
 	if (path)
 		(void)unlink(path);
 	close(fd);
+}
+
+int lv_daemon_apply_log_conf(const struct lv_conf *conf, struct lv_error *err)
+{
+	uint32_t flags = 0;
+
+	if (conf->debug_flags &&
+	    lv_log_parse_debug_flags(conf->debug_flags, &flags, err) < 0)
+		return -EINVAL;
+	lv_log_set_debug(flags);
+	if (conf->log_level) {
+		static const struct {
+			const char *name;
+			enum lv_log_level level;
+		} levels[] = { { "error", LV_LOG_ERR },
+			       { "warning", LV_LOG_WARNING },
+			       { "notice", LV_LOG_NOTICE },
+			       { "info", LV_LOG_INFO },
+			       { "debug", LV_LOG_DEBUG } };
+		size_t i;
+
+		for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+			if (strcasecmp(conf->log_level, levels[i].name) == 0)
+				lv_log_set_level(levels[i].level);
+	}
+	return 0;
 }

@@ -3,6 +3,7 @@
 #ifndef LV_COMMON_DAEMON_H
 #define LV_COMMON_DAEMON_H
 
+#include "common/conf.h"
 #include "common/error.h"
 
 /* Forks into the background (new session, stdin/stdout/stderr on
@@ -22,5 +23,9 @@ void lv_daemon_ready(int fd, const char *msg);
 int lv_pidfile_create(const char *path, struct lv_error *err);
 /* Removes the pid file and closes fd. */
 void lv_pidfile_remove(const char *path, int fd);
+
+/* Applies LogLevel= and DebugFlags= from conf.  -EINVAL with err set on
+ * an unknown debug flag (the level stays as it was). */
+int lv_daemon_apply_log_conf(const struct lv_conf *conf, struct lv_error *err);
 
 #endif

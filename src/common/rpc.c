@@ -42,6 +42,7 @@ struct pending_call {
 
 struct lv_rpc_conn {
 	struct lv_rpc_endpoint ep;
+	char *munge_socket; /* our copy: ep.munge_socket points here */
 	struct lv_rpc_server *srv; /* NULL for outgoing connections */
 	struct event_base *base;
 	struct bufferevent *bev;
@@ -61,6 +62,7 @@ struct lv_rpc_conn {
 
 struct lv_rpc_server {
 	struct lv_rpc_endpoint ep;
+	char *munge_socket; /* our copy: ep.munge_socket points here */
 	struct event_base *base;
 	struct evconnlistener *listener;
 	uint16_t port;
@@ -535,10 +537,18 @@ static struct lv_rpc_conn *conn_new(struct event_base *base,
 	if (!(c = calloc(1, sizeof(*c))))
 		return NULL;
 	c->ep = *ep;
+	/* The caller's configuration may be replaced (SIGHUP) while the
+	 * connection lives: keep our own copy of the path. */
+	if (ep->munge_socket && !(c->munge_socket = strdup(ep->munge_socket))) {
+		free(c);
+		return NULL;
+	}
+	c->ep.munge_socket = c->munge_socket;
 	c->base = base;
 	c->next_id = 1;
 	c->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (!c->bev) {
+		free(c->munge_socket);
 		free(c);
 		return NULL;
 	}
@@ -567,6 +577,7 @@ static void conn_free(struct lv_rpc_conn *c)
 	lv_mac_destroy(c->tx);
 	lv_mac_destroy(c->rx);
 	explicit_bzero(c->secret, sizeof(c->secret));
+	free(c->munge_socket);
 	free(c);
 }
 
@@ -636,6 +647,12 @@ struct lv_rpc_server *lv_rpc_server_create(struct event_base *base,
 		return NULL;
 	}
 	srv->ep = *ep;
+	if (ep->munge_socket && !(srv->munge_socket = strdup(ep->munge_socket))) {
+		lv_errorf(err, -ENOMEM, "rpc: out of memory");
+		free(srv);
+		return NULL;
+	}
+	srv->ep.munge_socket = srv->munge_socket;
 	srv->base = base;
 	if (resolve(addr, port, true, &res, err) < 0)
 		goto out_free;
@@ -658,6 +675,7 @@ struct lv_rpc_server *lv_rpc_server_create(struct event_base *base,
 					  : ((struct sockaddr_in *)&ss)->sin_port);
 	return srv;
 out_free:
+	free(srv->munge_socket);
 	free(srv);
 	return NULL;
 }
@@ -679,6 +697,7 @@ void lv_rpc_server_destroy(struct lv_rpc_server *srv)
 		c->next = c->prev = NULL;
 		conn_fail(c, "server shutting down");
 	}
+	free(srv->munge_socket);
 	free(srv);
 }
 

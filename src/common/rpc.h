@@ -71,8 +71,8 @@ struct lv_rpc_endpoint {
 };
 
 /* Listens on addr:port (addr NULL or "" for all addresses, port 0 for any).
- * The endpoint is copied, the strings it points to are borrowed.  NULL
- * with err set. */
+ * The endpoint and its munge socket path are copied; routes and arg are
+ * borrowed.  NULL with err set. */
 struct lv_rpc_server *lv_rpc_server_create(struct event_base *base,
 					   const char *addr, uint16_t port,
 					   const struct lv_rpc_endpoint *ep,

@@ -21,8 +21,9 @@ static void schedule_reconnect(struct lvd_node *node)
 	struct timeval tv = { .tv_sec = node->backoff };
 
 	event_add(node->reconnect, &tv);
-	if (node->backoff < BACKOFF_MAX)
-		node->backoff = node->backoff ? node->backoff * 2 : 1;
+	node->backoff = node->backoff ? node->backoff * 2 : 1;
+	if (node->backoff > BACKOFF_MAX)
+		node->backoff = BACKOFF_MAX;
 }
 
 static void on_heartbeat(evutil_socket_t fd, short what, void *arg)

@@ -215,6 +215,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		}
 		lv_conf_destroy(lvd->conf);
 		lvd->conf = conf;
+		(void)lv_daemon_apply_log_conf(conf, NULL);
 		lv_log(LV_LOG_INFO, "conf: reloaded %s", conf->path);
 		return;
 	}
@@ -333,6 +334,8 @@ int main(int argc, char **argv)
 	if (!(lvd->conf_path = strdup(lv_conf_default_path(o.config))))
 		lv_fatal("out of memory");
 	if (!(lvd->conf = lv_conf_load(lvd->conf_path, &err)))
+		lv_fatal("%s", err.text);
+	if (lv_daemon_apply_log_conf(lvd->conf, &err) < 0)
 		lv_fatal("%s", err.text);
 	if (o.verbose)
 		lv_log_set_level(o.verbose > 1 ? LV_LOG_DEBUG : LV_LOG_INFO);

@@ -510,6 +510,7 @@ struct job *job_dup_for_task(const struct job *array, uint32_t id,
 	j->next_step_id = 0;
 	j->array_pending = NULL;
 	j->array_throttle = j->array_running = 0;
+	j->array_total = j->array_started = j->array_done = j->array_ok = 0;
 	j->grants = NULL;
 	j->n_grants = 0;
 	j->nodes = j->batch_host = NULL;

@@ -144,32 +144,6 @@ bool ctld_is_admin(uid_t uid, gid_t gid, void *arg)
 	return false;
 }
 
-static int apply_log_conf(const struct lv_conf *conf, struct lv_error *err)
-{
-	uint32_t flags = 0;
-
-	if (conf->debug_flags &&
-	    lv_log_parse_debug_flags(conf->debug_flags, &flags, err) < 0)
-		return err->code;
-	lv_log_set_debug(flags);
-	if (conf->log_level) {
-		static const struct {
-			const char *name;
-			enum lv_log_level level;
-		} levels[] = { { "error", LV_LOG_ERR },
-			       { "warning", LV_LOG_WARNING },
-			       { "notice", LV_LOG_NOTICE },
-			       { "info", LV_LOG_INFO },
-			       { "debug", LV_LOG_DEBUG } };
-		size_t i;
-
-		for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
-			if (strcasecmp(conf->log_level, levels[i].name) == 0)
-				lv_log_set_level(levels[i].level);
-	}
-	return 0;
-}
-
 int ctld_reconfigure(struct lvctld *ctld, struct lv_error *err)
 {
 	struct lv_conf *conf;
@@ -186,7 +160,7 @@ int ctld_reconfigure(struct lvctld *ctld, struct lv_error *err)
 	ctld->parts = parts;
 	lv_conf_destroy(ctld->conf);
 	ctld->conf = conf;
-	(void)apply_log_conf(conf, NULL);
+	(void)lv_daemon_apply_log_conf(conf, NULL);
 	lv_log(LV_LOG_INFO, "conf: reloaded %s (%zu nodes, %zu partitions)",
 	       conf->path, conf->n_nodes, conf->n_partitions);
 	return 0;
@@ -353,7 +327,7 @@ int main(int argc, char **argv)
 		lv_fatal("out of memory");
 	if (!(ctld->conf = lv_conf_load(ctld->conf_path, &err)))
 		lv_fatal("%s", err.text);
-	if (apply_log_conf(ctld->conf, &err) < 0)
+	if (lv_daemon_apply_log_conf(ctld->conf, &err) < 0)
 		lv_fatal("%s", err.text);
 	if (o.verbose)
 		lv_log_set_level(o.verbose > 1 ? LV_LOG_DEBUG : LV_LOG_INFO);

@@ -164,29 +164,47 @@ static void node_take_state(struct node *dst, struct node *src)
 	src->version = src->topology = src->reason = NULL;
 }
 
-/* A node vector for conf; nodes also in old take over their state. */
+/* A node vector for conf.  Nodes already in old keep their position (jobs
+ * and partitions refer to nodes by index) and their state; new ones come
+ * after them.  Removing a node needs a restart. */
 static struct node **build_vec(struct nodes *old, const struct lv_conf *conf,
 			       struct lv_error *err)
 {
 	struct node **v = calloc(conf->n_nodes ? conf->n_nodes : 1, sizeof(*v));
-	struct node *prev;
-	size_t i;
+	const struct lv_conf_node *cn;
+	size_t i, k = 0;
 
 	if (!v) {
 		lv_errorf(err, -ENOMEM, "nodes: out of memory");
 		return NULL;
 	}
-	for (i = 0; i < conf->n_nodes; i++) {
-		if (!(v[i] = node_new(&conf->nodes[i]))) {
-			nodes_free_vec(v, i);
-			lv_errorf(err, -ENOMEM, "nodes: out of memory");
-			return NULL;
+	for (i = 0; old && i < old->n; i++) {
+		if (!(cn = lv_conf_find_node(conf, old->v[i]->name))) {
+			lv_errorf(err, -EBUSY,
+				  "nodes: removing node %s needs a restart of lvctld",
+				  old->v[i]->name);
+			goto out_free;
 		}
+		if (!(v[k] = node_new(cn)))
+			goto out_nomem;
+		k++;
 	}
-	for (i = 0; old && i < conf->n_nodes; i++)
-		if ((prev = nodes_find(old, conf->nodes[i].name)))
-			node_take_state(v[i], prev);
+	for (i = 0; i < conf->n_nodes; i++) {
+		if (old && nodes_find(old, conf->nodes[i].name))
+			continue;
+		if (!(v[k] = node_new(&conf->nodes[i])))
+			goto out_nomem;
+		k++;
+	}
+	/* Nothing can fail from here: move the state over. */
+	for (i = 0; old && i < old->n; i++)
+		node_take_state(v[i], old->v[i]);
 	return v;
+out_nomem:
+	lv_errorf(err, -ENOMEM, "nodes: out of memory");
+out_free:
+	nodes_free_vec(v, k);
+	return NULL;
 }
 
 struct nodes *nodes_create(const struct lv_conf *conf, struct lv_error *err)

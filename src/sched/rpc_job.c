@@ -272,8 +272,9 @@ void rpc_job_wait(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	w->conn_id = lv_rpc_conn_id(conn);
 	w->req_id = req->id;
 	w->on_start = event && !strcmp(event, "start");
+	/* Only the owner's own client holds its allocation. */
 	if (w->on_start && strcmp(job->kind, "batch") && !job->alloc_conn_id &&
-	    !job_is_finished(job)) {
+	    !job_is_finished(job) && lv_rpc_conn_peer(conn)->uid == job->uid) {
 		job->alloc_conn_id = w->conn_id;
 		ctld->bound_allocs++;
 	}

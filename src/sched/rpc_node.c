@@ -35,7 +35,6 @@ void rpc_node_register(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	struct lvctld *ctld = arg;
 	const char *name = lv_json_str(req->body, "name");
 	struct lv_error err = { 0 };
-	struct node *node;
 
 	if (!name) {
 		lv_rpc_respond_error(conn, req->id, EINVAL, "register: no node name");
@@ -48,8 +47,9 @@ void rpc_node_register(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		lv_rpc_respond_error(conn, req->id, -err.code, "%s", err.text);
 		return;
 	}
-	node = nodes_find(ctld->nodes, name);
-	lv_rpc_conn_set_data(conn, node);
+	/* Mark the connection as a node's; the node itself is found by name
+	 * each time, since a reconfiguration rebuilds the table. */
+	lv_rpc_conn_set_data(conn, ctld);
 	launch_reconcile(ctld, name, json_object_get(req->body, "jobs"), false);
 	sched_request(ctld);
 	lv_rpc_respond(conn, req->id,
@@ -62,20 +62,15 @@ void rpc_node_heartbeat(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 			void *arg)
 {
 	struct lvctld *ctld = arg;
-	struct node *node = lv_rpc_conn_get_data(conn);
+	const char *name = lv_json_str(req->body, "name");
+	struct node *node = name ? nodes_find(ctld->nodes, name) : NULL;
 
-	/* A node that was removed by reconfiguration may still beat. */
-	if (!node || nodes_find(ctld->nodes, node->name) != node) {
-		const char *name = lv_json_str(req->body, "name");
-
-		node = name ? nodes_find(ctld->nodes, name) : NULL;
-		if (!node || node->conn_id != lv_rpc_conn_id(conn)) {
-			if (!req->is_push)
-				lv_rpc_respond_error(conn, req->id, ENOENT,
-						     "node is not registered");
-			return;
-		}
-		lv_rpc_conn_set_data(conn, node);
+	/* Only the connection the node registered on speaks for it. */
+	if (!node || node->conn_id != lv_rpc_conn_id(conn)) {
+		if (!req->is_push)
+			lv_rpc_respond_error(conn, req->id, ENOENT,
+					     "node is not registered");
+		return;
 	}
 	if (node->state == NODE_DOWN && !node->down_by_admin) {
 		/* It was timed out but is alive: make it register again. */
@@ -214,8 +209,12 @@ void rpc_node_update(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 			lv_hostlist_destroy(hl);
 			return;
 		}
+		/* Work on a node an admin set DOWN ends or is requeued. */
+		if (n->state == NODE_DOWN)
+			launch_node_failed(ctld, n->name);
 	}
 	lv_hostlist_destroy(hl);
+	sched_request(ctld);
 	lv_rpc_respond(conn, req->id, NULL);
 }
 
@@ -229,5 +228,6 @@ void rpc_reconfigure(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		lv_rpc_respond_error(conn, req->id, -err.code, "%s", err.text);
 		return;
 	}
+	sched_request(ctld);
 	lv_rpc_respond(conn, req->id, NULL);
 }
