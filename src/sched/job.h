@@ -124,6 +124,7 @@ struct job {
 	bool cancel_requested;
 	bool requeue_requested; /* lvcontrol requeue of a running job */
 	bool requeue_hold;
+	bool timed_out; /* the controller ended it for its time limit */
 	uint32_t restarts;
 	/* The grant, while running. */
 	struct grant *grants;

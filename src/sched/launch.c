@@ -170,7 +170,7 @@ int launch_signal(struct lvctld *ctld, struct job *job, int sig,
 static enum job_state final_state(const struct job *job, const json_t *b,
 				  int status)
 {
-	if (json_is_true(json_object_get(b, "timed_out")))
+	if (json_is_true(json_object_get(b, "timed_out")) || job->timed_out)
 		return JOB_TIMEOUT;
 	if (json_is_true(json_object_get(b, "oom")))
 		return JOB_OOM;

@@ -300,18 +300,44 @@ void sched_pass(struct lvctld *ctld)
 	free(blocked);
 }
 
+/* The node enforces the limit it was launched with; this catches a limit
+ * lowered later (lvcontrol update) and nodes that failed to. */
+static bool over_limit(const struct job *job, time_t now)
+{
+	return job->req.time_limit != LV_TIME_UNLIMITED && !job->timed_out &&
+	       now >= job->start_time + (time_t)job->req.time_limit * 60 + 2;
+}
+
+static void end_over_limit(struct lvctld *ctld, struct job *job)
+{
+	struct lv_error err = { 0 };
+
+	lv_log(LV_LOG_INFO, "job: job=%u reached its time limit", job->id);
+	job->timed_out = true;
+	if (strcmp(job->kind, "batch")) {
+		sched_job_ended(ctld, job, JOB_TIMEOUT, 0);
+		return;
+	}
+	job->state = JOB_COMPLETING;
+	if (launch_signal(ctld, job, SIGTERM, false, true, &err) < 0)
+		lv_log(LV_LOG_WARNING, "job: job=%u: %s", job->id, err.text);
+}
+
 void sched_tick(struct lvctld *ctld)
 {
 	time_t now = time(NULL);
 	struct job *job;
 	bool wake = false;
 
-	for (job = jobs_first(ctld->jobs); job; job = jobs_next(job))
+	for (job = jobs_first(ctld->jobs); job; job = jobs_next(job)) {
 		if (job->state == JOB_PENDING && job->begin_time &&
 		    job->begin_time <= now) {
 			job->begin_time = 0;
 			wake = true;
 		}
+		if (job->state == JOB_RUNNING && over_limit(job, now))
+			end_over_limit(ctld, job);
+	}
 	if (jobs_purge(ctld->jobs, now, MIN_JOB_AGE))
 		wake = true;
 	if (wake)
@@ -396,6 +422,7 @@ void sched_requeue(struct lvctld *ctld, struct job *job, bool hold)
 	job->start_time = job->end_time = 0;
 	job->cancel_requested = false;
 	job->requeue_requested = false;
+	job->timed_out = false;
 	job->restarts++;
 	job->held = job->held || hold;
 	job->reason = hold ? REASON_LAUNCH_FAILED : REASON_NONE;
