@@ -1,38 +1,147 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* squeue's -o/-O formats applied to job records (proto 04 JOB_INFO). */
+/* squeue's -o/-O formats applied to job records (proto 04 JOB_INFO), and
+ * the rows of text those records are read from. */
 #include "config.h"
 
 #include "cmd/jobfmt.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "common/msg.h"
 #include "common/timefmt.h"
 
-#define VALUE_MAX 256  /* formatted numbers, times, ids */
-#define WIDTH_MAX 4096 /* largest column size accepted */
-#define LONG_WIDTH 20  /* -O column size when none is given */
+#define VALUE_MAX 256     /* formatted numbers, times, ids */
+#define WIDTH_MAX 4096    /* largest column size accepted */
+#define LONG_FMT_WIDTH 20 /* -O column size when none is given */
 #define KEYS_MAX 5
+#define LINE_MAX_BUF 4096 /* a row is written in pieces of this size */
+#define NUM_TEXT 24       /* a long long or a double as text */
 
-typedef const char *(*render_f)(const json_t *job, time_t now, char *buf,
+/* The job keys the fields read.  K_NONE ends a field's key list. */
+enum key {
+	K_NONE,
+	K_ACCOUNT,
+	K_ARRAY_JOB_ID,
+	K_ARRAY_TASK_ID,
+	K_ARRAY_TASK_STR,
+	K_BATCH_HOST,
+	K_COMMAND,
+	K_COMMENT,
+	K_CPUS_PER_TASK,
+	K_DEPENDENCY,
+	K_END_TIME,
+	K_EXIT_CODE,
+	K_GID,
+	K_JOB_ID,
+	K_MIN_MEMORY,
+	K_NAME,
+	K_NODES,
+	K_NUM_CPUS,
+	K_NUM_NODES,
+	K_NUM_TASKS,
+	K_PARTITION,
+	K_PRIORITY,
+	K_REASON,
+	K_RESTARTS,
+	K_START_TIME,
+	K_STATE,
+	K_STATE_SHORT,
+	K_STDERR,
+	K_STDIN,
+	K_STDOUT,
+	K_SUBMIT_TIME,
+	K_TIME_LIMIT,
+	K_TIME_USED,
+	K_UID,
+	K_USER,
+	K_WORK_DIR,
+	NKEYS
+};
+
+static const char *const key_names[NKEYS] = {
+	[K_ACCOUNT] = "account",
+	[K_ARRAY_JOB_ID] = "array_job_id",
+	[K_ARRAY_TASK_ID] = "array_task_id",
+	[K_ARRAY_TASK_STR] = "array_task_str",
+	[K_BATCH_HOST] = "batch_host",
+	[K_COMMAND] = "command",
+	[K_COMMENT] = "comment",
+	[K_CPUS_PER_TASK] = "cpus_per_task",
+	[K_DEPENDENCY] = "dependency",
+	[K_END_TIME] = "end_time",
+	[K_EXIT_CODE] = "exit_code",
+	[K_GID] = "gid",
+	[K_JOB_ID] = "job_id",
+	[K_MIN_MEMORY] = "min_memory",
+	[K_NAME] = "name",
+	[K_NODES] = "nodes",
+	[K_NUM_CPUS] = "num_cpus",
+	[K_NUM_NODES] = "num_nodes",
+	[K_NUM_TASKS] = "num_tasks",
+	[K_PARTITION] = "partition",
+	[K_PRIORITY] = "priority",
+	[K_REASON] = "reason",
+	[K_RESTARTS] = "restarts",
+	[K_START_TIME] = "start_time",
+	[K_STATE] = "state",
+	[K_STATE_SHORT] = "state_short",
+	[K_STDERR] = "stderr",
+	[K_STDIN] = "stdin",
+	[K_STDOUT] = "stdout",
+	[K_SUBMIT_TIME] = "submit_time",
+	[K_TIME_LIMIT] = "time_limit",
+	[K_TIME_USED] = "time_used",
+	[K_UID] = "uid",
+	[K_USER] = "user",
+	[K_WORK_DIR] = "work_dir",
+};
+
+/* Column names and where each known key sits among them. */
+struct jobcols {
+	size_t n;
+	const char **names; /* n names, in names_text */
+	char *names_text;
+	int col[NKEYS]; /* -1: no such column */
+};
+
+struct jobrow {
+	const char **val; /* cols->n values, NULL for null */
+	const struct jobcols *cols;
+};
+
+struct jobrows {
+	struct jobcols cols;
+	struct jobrow *rows;
+	size_t count;
+	const char **vals; /* count * cols.n, row after row */
+	char *text;        /* the values' bytes */
+};
+
+typedef const char *(*render_f)(const struct jobrow *row, time_t now, char *buf,
 				size_t len);
+
+/* How a field without a renderer shows its key's value. */
+enum plain { PLAIN_TEXT, PLAIN_INT, PLAIN_TIME };
 
 struct field_def {
 	char letter;           /* -o letter; '\0' for -O only fields */
 	const char *long_name; /* -O name */
 	const char *header;
-	const char *keys[KEYS_MAX]; /* JSON keys read, NULL-terminated */
-	render_f render;
+	enum key keys[KEYS_MAX]; /* keys read, K_NONE-terminated */
+	render_f render;         /* NULL: keys[0] shown as plain says */
+	enum plain plain;
+	const char *dflt; /* plain's text for a missing value */
 };
 
 /* One piece of a format: a field, or literal text when def is NULL. */
 struct item {
 	const struct field_def *def;
 	char *text;
+	size_t text_len;
 	int width; /* 0: natural width */
 	bool right;
 };
@@ -83,45 +192,478 @@ int jobfmt_state_rank(const char *state)
 	return (int)NSTATES;
 }
 
-/* ---- reading records ---- */
+/* ---- the columns of a set of rows ---- */
 
-static bool get_int(const json_t *job, const char *key, long long *v)
+static enum key key_of(const char *name)
 {
-	const json_t *j = json_object_get(job, key);
+	for (int k = K_NONE + 1; k < NKEYS; k++) {
+		if (!strcmp(key_names[k], name))
+			return (enum key)k;
+	}
+	return K_NONE;
+}
 
-	if (!json_is_integer(j))
+/* Copies the n names (borrowed) and maps the known keys to their first
+ * column. */
+static int cols_set(struct jobcols *c, const char *const *names, size_t n,
+		    struct lv_error *err)
+{
+	size_t size = 0, len;
+	char *p;
+	enum key k;
+
+	for (size_t i = 0; i < n; i++)
+		size += strlen(names[i]) + 1;
+	if (!(c->names = calloc(n + 1, sizeof(*c->names))) ||
+	    !(c->names_text = malloc(size + 1)))
+		return lv_errorf(err, -ENOMEM, "jobrows: out of memory");
+	for (k = K_NONE; k < NKEYS; k++)
+		c->col[k] = -1;
+	p = c->names_text;
+	for (size_t i = 0; i < n; i++) {
+		len = strlen(names[i]) + 1;
+		c->names[i] = memcpy(p, names[i], len);
+		p += len;
+		k = key_of(names[i]);
+		if (k != K_NONE && c->col[k] < 0)
+			c->col[k] = (int)i;
+	}
+	c->n = n;
+	return 0;
+}
+
+/* The column named key, trying hint first: the records of one reply list
+ * their keys in the same order. */
+static int cols_find(const struct jobcols *c, const char *key, size_t hint)
+{
+	if (hint < c->n && !strcmp(c->names[hint], key))
+		return (int)hint;
+	for (size_t i = 0; i < c->n; i++) {
+		if (!strcmp(c->names[i], key))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* ---- sets of rows ---- */
+
+void jobrows_destroy(struct jobrows *rs)
+{
+	if (!rs)
+		return;
+	free(rs->cols.names);
+	free(rs->cols.names_text);
+	free(rs->rows);
+	free(rs->vals);
+	free(rs->text);
+	free(rs);
+}
+
+/* Room for count rows of the columns already set, all values NULL. */
+static int rows_alloc(struct jobrows *rs, size_t count, struct lv_error *err)
+{
+	size_t nc = rs->cols.n;
+
+	if (nc && count > SIZE_MAX / sizeof(*rs->vals) / nc)
+		return lv_errorf(err, -ENOMEM, "jobrows: out of memory");
+	if (!(rs->rows = malloc((count + 1) * sizeof(*rs->rows))) ||
+	    !(rs->vals = calloc(count * nc + 1, sizeof(*rs->vals))))
+		return lv_errorf(err, -ENOMEM, "jobrows: out of memory");
+	for (size_t i = 0; i < count; i++) {
+		rs->rows[i].val = rs->vals + i * nc;
+		rs->rows[i].cols = &rs->cols;
+	}
+	rs->count = count;
+	return 0;
+}
+
+size_t jobrows_count(const struct jobrows *rs)
+{
+	return rs->count;
+}
+
+const struct jobrow *jobrows_get(const struct jobrows *rs, size_t i)
+{
+	return &rs->rows[i];
+}
+
+int jobrows_column(const struct jobrows *rs, const char *key)
+{
+	return cols_find(&rs->cols, key, SIZE_MAX);
+}
+
+/* Decimal integer text, as JSON writes it (no "+", no blanks). */
+static bool text_int(const char *s, long long *out)
+{
+	bool neg = (*s == '-');
+	unsigned long long v = 0, max = (unsigned long long)LLONG_MAX + neg;
+	const char *p = s + neg;
+	unsigned d;
+
+	if (!*p)
 		return false;
-	*v = (long long)json_integer_value(j);
+	for (; *p; p++) {
+		d = (unsigned)(*p - '0');
+		if (d > 9 || v > (max - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = neg ? -(long long)(v - 1) - 1 : (long long)v;
 	return true;
 }
 
-static const char *str_or(const json_t *job, const char *key, const char *dflt)
+const char *jobrow_col_str(const struct jobrow *row, int col)
 {
-	const char *s = lv_json_str(job, key);
+	return col < 0 || (size_t)col >= row->cols->n ? NULL : row->val[col];
+}
+
+bool jobrow_col_int(const struct jobrow *row, int col, long long *out)
+{
+	const char *s = jobrow_col_str(row, col);
+
+	return s && text_int(s, out);
+}
+
+const char *jobrow_str(const struct jobrow *row, const char *key)
+{
+	return jobrow_col_str(row, cols_find(row->cols, key, SIZE_MAX));
+}
+
+bool jobrow_int(const struct jobrow *row, const char *key, long long *out)
+{
+	return jobrow_col_int(row, cols_find(row->cols, key, SIZE_MAX), out);
+}
+
+/* ---- the "tsv" form (proto 04 JOB_INFO) ---- */
+
+static int cols_from_json(struct jobcols *c, const json_t *fields,
+			  struct lv_error *err)
+{
+	size_t n = json_array_size(fields);
+	const char **names;
+	int rc = 0;
+
+	if (!json_is_array(fields))
+		return lv_errorf(err, -EPROTO, "jobrows: no field list");
+	if (!(names = calloc(n + 1, sizeof(*names))))
+		return lv_errorf(err, -ENOMEM, "jobrows: out of memory");
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (!(names[i] = json_string_value(json_array_get(fields, i))))
+			rc = lv_errorf(err, -EPROTO,
+				       "jobrows: field %zu is not a string",
+				       i + 1);
+	}
+	if (!rc)
+		rc = cols_set(c, names, n, err);
+	free(names);
+	return rc;
+}
+
+static size_t count_lines(const char *s, size_t len)
+{
+	const char *end = s + len, *nl;
+	size_t n = 0;
+
+	for (; (nl = memchr(s, '\n', (size_t)(end - s))); s = nl + 1)
+		n++;
+	return n + (s < end); /* a last line without its newline */
+}
+
+static bool ends_value(char c)
+{
+	return c == '\t' || c == '\n' || c == '\0';
+}
+
+static char unescaped(char c)
+{
+	switch (c) {
+	case '\\':
+		return '\\';
+	case 't':
+		return '\t';
+	case 'n':
+		return '\n';
+	default:
+		return '\0'; /* not an escape: the backslash stays */
+	}
+}
+
+/* Cuts the value at *p, unescaping it in place, and moves *p past the
+ * character that ended it, which it returns ('\t', '\n' or '\0'). */
+static char cut_value(char **p, const char **value)
+{
+	/* The bytes that end the plain run of a value. */
+	static const bool stop[256] = {
+		['\0'] = true, ['\t'] = true, ['\n'] = true, ['\\'] = true};
+	char *r = *p, *w, c, e;
+
+	if (r[0] == '\\' && r[1] == 'N' && ends_value(r[2])) {
+		*value = NULL;
+		c = r[2];
+		*p = r + 2 + (c != '\0');
+		return c;
+	}
+	*value = r;
+	while (!stop[(unsigned char)*r]) /* nothing to move yet */
+		r++;
+	for (w = r; !ends_value(c = *r);) {
+		if (c == '\\' && (e = unescaped(r[1]))) {
+			*w++ = e;
+			r += 2;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0'; /* may overwrite the separator, already in c */
+	*p = r + (c != '\0');
+	return c;
+}
+
+/* Cuts one line into val (room for max), returning how many values it
+ * had; *p moves to the next line. */
+static size_t cut_line(char **p, const char **val, size_t max)
+{
+	const char *v;
+	size_t n = 0;
+	char sep;
+
+	if (!max && ends_value(**p) && **p != '\t') {
+		*p += (**p == '\n');
+		return 0;
+	}
+	do {
+		sep = cut_value(p, &v);
+		if (n < max)
+			val[n] = v;
+		n++;
+	} while (sep == '\t');
+	return n;
+}
+
+struct jobrows *jobrows_parse_tsv(const json_t *fields, const char *rows,
+				  struct lv_error *err)
+{
+	struct jobrows *rs;
+	size_t len, nc, got;
+	char *p;
+
+	if (!(rs = calloc(1, sizeof(*rs)))) {
+		lv_errorf(err, -ENOMEM, "jobrows: out of memory");
+		return NULL;
+	}
+	if (cols_from_json(&rs->cols, fields, err) < 0)
+		goto out_destroy;
+	len = rows ? strlen(rows) : 0;
+	if (!(rs->text = malloc(len + 1))) {
+		lv_errorf(err, -ENOMEM, "jobrows: out of memory");
+		goto out_destroy;
+	}
+	memcpy(rs->text, rows ? rows : "", len + 1);
+	if (rows_alloc(rs, count_lines(rs->text, len), err) < 0)
+		goto out_destroy;
+	nc = rs->cols.n;
+	p = rs->text;
+	for (size_t i = 0; i < rs->count; i++) {
+		if ((got = cut_line(&p, rs->vals + i * nc, nc)) != nc) {
+			lv_errorf(err, -EPROTO,
+				  "jobrows: row %zu: %zu values, expected %zu",
+				  i + 1, got, nc);
+			goto out_destroy;
+		}
+	}
+	return rs;
+out_destroy:
+	jobrows_destroy(rs);
+	return NULL;
+}
+
+/* ---- JSON job objects ---- */
+
+/* The union of the objects' keys, in the order first seen. */
+static int cols_from_objects(struct jobcols *c, const json_t *jobs,
+			     struct lv_error *err)
+{
+	const char **names = NULL, **grown;
+	size_t n = 0, cap = 0, i, pos;
+	const json_t *job, *v;
+	const char *key;
+	int rc;
+
+	json_array_foreach(jobs, i, job) {
+		if (!json_is_object(job)) {
+			free(names);
+			return lv_errorf(err, -EPROTO,
+					 "jobrows: job %zu is not an object",
+					 i + 1);
+		}
+		pos = 0;
+		json_object_foreach((json_t *)job, key, v) {
+			struct jobcols seen = {.n = n, .names = names};
+
+			if (cols_find(&seen, key, pos++) >= 0)
+				continue;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 64;
+				if (!(grown = realloc(names,
+						      cap * sizeof(*names)))) {
+					free(names);
+					return lv_errorf(
+						err, -ENOMEM,
+						"jobrows: out of memory");
+				}
+				names = grown;
+			}
+			names[n++] = key;
+		}
+	}
+	rc = cols_set(c, names, n, err);
+	free(names);
+	return rc;
+}
+
+/* Bytes a value takes as text, with its NUL; 0 for null. */
+static size_t value_size(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return strlen(json_string_value(v)) + 1;
+	case JSON_INTEGER:
+	case JSON_REAL:
+		return NUM_TEXT;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return 2;
+	case JSON_OBJECT:
+	case JSON_ARRAY:
+		return json_dumpb(v, NULL, 0, JSON_COMPACT) + 1;
+	case JSON_NULL:
+	default:
+		return 0;
+	}
+}
+
+/* Writes v as text at p (size bytes: value_size); NULL for null. */
+static const char *value_text(const json_t *v, char *p, size_t size)
+{
+	size_t len;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return strcpy(p, json_string_value(v));
+	case JSON_INTEGER:
+		snprintf(p, size, "%lld", (long long)json_integer_value(v));
+		return p;
+	case JSON_REAL:
+		snprintf(p, size, "%.17g", json_real_value(v));
+		return p;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return strcpy(p, json_is_true(v) ? "1" : "0");
+	case JSON_OBJECT:
+	case JSON_ARRAY:
+		len = json_dumpb(v, p, size - 1, JSON_COMPACT);
+		p[len < size ? len : size - 1] = '\0';
+		return p;
+	case JSON_NULL:
+	default:
+		return NULL;
+	}
+}
+
+/* Fills the rows from the objects, with the columns already set. */
+static int fill_from_objects(struct jobrows *rs, const json_t *jobs,
+			     struct lv_error *err)
+{
+	size_t size = 1, i, pos, vsize;
+	const json_t *job, *v;
+	const char *key;
+	char *p;
+	int col;
+
+	json_array_foreach(jobs, i, job) {
+		json_object_foreach((json_t *)job, key, v)
+			size += value_size(v);
+	}
+	if (!(rs->text = malloc(size)))
+		return lv_errorf(err, -ENOMEM, "jobrows: out of memory");
+	p = rs->text;
+	json_array_foreach(jobs, i, job) {
+		pos = 0;
+		json_object_foreach((json_t *)job, key, v) {
+			col = cols_find(&rs->cols, key, pos++);
+			vsize = value_size(v);
+			rs->rows[i].val[col] = value_text(v, p, vsize);
+			p += vsize;
+		}
+	}
+	return 0;
+}
+
+struct jobrows *jobrows_from_json(const json_t *jobs, struct lv_error *err)
+{
+	struct jobrows *rs;
+
+	if (!json_is_array(jobs)) {
+		lv_errorf(err, -EPROTO, "jobrows: no job list");
+		return NULL;
+	}
+	if (!(rs = calloc(1, sizeof(*rs)))) {
+		lv_errorf(err, -ENOMEM, "jobrows: out of memory");
+		return NULL;
+	}
+	if (cols_from_objects(&rs->cols, jobs, err) < 0 ||
+	    rows_alloc(rs, json_array_size(jobs), err) < 0 ||
+	    fill_from_objects(rs, jobs, err) < 0) {
+		jobrows_destroy(rs);
+		return NULL;
+	}
+	return rs;
+}
+
+/* ---- reading records ---- */
+
+static const char *get_str(const struct jobrow *row, enum key k)
+{
+	int col = row->cols->col[k];
+
+	return col < 0 ? NULL : row->val[col];
+}
+
+static bool get_int(const struct jobrow *row, enum key k, long long *v)
+{
+	const char *s = get_str(row, k);
+
+	return s && text_int(s, v);
+}
+
+static const char *str_or(const struct jobrow *row, enum key k,
+			  const char *dflt)
+{
+	const char *s = get_str(row, k);
 
 	return s ? s : dflt;
 }
 
-static const char *int_text(const json_t *job, const char *key, char *buf,
+/* The integer's own text: the rows hold it in decimal already. */
+static const char *int_text(const struct jobrow *row, enum key k, char *buf,
 			    size_t len)
 {
+	const char *s = get_str(row, k);
 	long long v;
 
-	if (!get_int(job, key, &v))
-		return "N/A";
-	snprintf(buf, len, "%lld", v);
-	return buf;
+	(void)buf, (void)len;
+	return s && text_int(s, &v) ? s : "N/A";
 }
 
 /* Unix seconds as squeue prints them; 0 or missing is "N/A". */
-static const char *time_text(const json_t *job, const char *key, char *buf,
+static const char *time_text(const struct jobrow *row, enum key k, char *buf,
 			     size_t len)
 {
 	long long v;
 	time_t t;
 	struct tm tm;
 
-	if (!get_int(job, key, &v) || v <= 0)
+	if (!get_int(row, k, &v) || v <= 0)
 		return "N/A";
 	t = (time_t)v;
 	if (!localtime_r(&t, &tm) ||
@@ -130,71 +672,100 @@ static const char *time_text(const json_t *job, const char *key, char *buf,
 	return buf;
 }
 
-static bool is_array(const json_t *job)
+static bool is_array(const struct jobrow *row)
 {
 	long long a;
 
-	return get_int(job, "array_job_id", &a) && a > 0;
+	return get_int(row, K_ARRAY_JOB_ID, &a) && a > 0;
 }
 
-static bool is_pending(const json_t *job)
+static bool is_pending(const struct jobrow *row)
 {
-	const char *st = lv_json_str(job, "state");
+	const char *st = get_str(row, K_STATE);
 
 	return st && !strcmp(st, "PENDING");
 }
 
 /* Seconds the job has run: time_used when the controller sent it, else
  * counted from start_time for a job that has started. */
-static long long used_secs(const json_t *job, time_t now)
+static long long used_secs(const struct jobrow *row, time_t now)
 {
 	long long used, start;
 
-	if (is_pending(job))
+	if (is_pending(row))
 		return 0;
-	if (get_int(job, "time_used", &used))
+	if (get_int(row, K_TIME_USED, &used))
 		return used > 0 ? used : 0;
-	if (get_int(job, "start_time", &start) && start > 0 && now > start)
+	if (get_int(row, K_START_TIME, &start) && start > 0 && now > start)
 		return (long long)now - start;
 	return 0;
 }
 
+static char *put_digits(char *p, uint32_t v)
+{
+	char tmp[10], *q = tmp + sizeof(tmp);
+
+	do {
+		*--q = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(p, q, (size_t)(tmp + sizeof(tmp) - q));
+	return p + (tmp + sizeof(tmp) - q);
+}
+
+static char *put_two(char *p, char sep, uint32_t v)
+{
+	p[0] = sep;
+	p[1] = (char)('0' + v / 10);
+	p[2] = (char)('0' + v % 10);
+	return p + 3;
+}
+
+/* lv_time_format's "M:SS", "H:MM:SS", "D-HH:MM:SS", without its
+ * snprintf: TIME is on every row of the default format. */
 static const char *secs_text(long long secs, char *buf, size_t len)
 {
+	uint32_t s, d, h, m;
+	char *p = buf;
+
 	if (secs < 0)
 		secs = 0;
 	if (secs >= LV_TIME_UNLIMITED)
 		secs = LV_TIME_UNLIMITED - 1;
-	return lv_time_format((uint32_t)secs, buf, len);
+	s = (uint32_t)secs;
+	if (len < 16) /* room for 49710-03:14:14 */
+		return lv_time_format(s, buf, len);
+	d = s / 86400;
+	h = s / 3600 % 24;
+	m = s / 60 % 60;
+	if (d) {
+		p = put_digits(p, d);
+		p = put_two(p, '-', h);
+		p = put_two(p, ':', m);
+	} else if (h) {
+		p = put_digits(p, h);
+		p = put_two(p, ':', m);
+	} else {
+		p = put_digits(p, m);
+	}
+	p = put_two(p, ':', s % 60);
+	*p = '\0';
+	return buf;
 }
 
 /* ---- one renderer per field ---- */
 
-static const char *r_account(const json_t *job, time_t now, char *buf,
-			     size_t len)
-{
-	(void)now, (void)buf, (void)len;
-	return str_or(job, "account", "(null)");
-}
-
-static const char *r_job_id(const json_t *job, time_t now, char *buf,
-			    size_t len)
-{
-	(void)now;
-	return int_text(job, "job_id", buf, len);
-}
-
 /* %i: "123", "123_4", or "123_[4-10]" for an array's pending tasks. */
-static const char *r_job_array_id(const json_t *job, time_t now, char *buf,
-				  size_t len)
+static const char *r_job_array_id(const struct jobrow *row, time_t now,
+				  char *buf, size_t len)
 {
 	long long array_id, task;
-	const char *tasks = lv_json_str(job, "array_task_str");
+	const char *tasks = get_str(row, K_ARRAY_TASK_STR);
 
 	(void)now;
-	if (!is_array(job) || !get_int(job, "array_job_id", &array_id))
-		return int_text(job, "job_id", buf, len);
-	if (get_int(job, "array_task_id", &task))
+	if (!is_array(row) || !get_int(row, K_ARRAY_JOB_ID, &array_id))
+		return int_text(row, K_JOB_ID, buf, len);
+	if (get_int(row, K_ARRAY_TASK_ID, &task))
 		snprintf(buf, len, "%lld_%lld", array_id, task);
 	else if (tasks)
 		snprintf(buf, len, "%lld_[%s]", array_id, tasks);
@@ -203,354 +774,209 @@ static const char *r_job_array_id(const json_t *job, time_t now, char *buf,
 	return buf;
 }
 
-static const char *r_array_job_id(const json_t *job, time_t now, char *buf,
-				  size_t len)
+static const char *r_array_job_id(const struct jobrow *row, time_t now,
+				  char *buf, size_t len)
 {
 	(void)now;
-	return int_text(job, is_array(job) ? "array_job_id" : "job_id", buf,
+	return int_text(row, is_array(row) ? K_ARRAY_JOB_ID : K_JOB_ID, buf,
 			len);
 }
 
-static const char *r_array_task_id(const json_t *job, time_t now, char *buf,
-				   size_t len)
+static const char *r_array_task_id(const struct jobrow *row, time_t now,
+				   char *buf, size_t len)
 {
 	long long task;
 
 	(void)now;
-	if (!is_array(job))
+	if (!is_array(row))
 		return "N/A";
-	if (get_int(job, "array_task_id", &task)) {
+	if (get_int(row, K_ARRAY_TASK_ID, &task)) {
 		snprintf(buf, len, "%lld", task);
 		return buf;
 	}
-	return str_or(job, "array_task_str", "N/A");
+	return str_or(row, K_ARRAY_TASK_STR, "N/A");
 }
 
-static const char *r_min_cpus(const json_t *job, time_t now, char *buf,
-			      size_t len)
+static const char *r_user(const struct jobrow *row, time_t now, char *buf,
+			  size_t len)
 {
+	const char *user = get_str(row, K_USER);
+
 	(void)now;
-	return int_text(job, "cpus_per_task", buf, len);
+	return user ? user : int_text(row, K_UID, buf, len);
 }
 
-static const char *r_cpus(const json_t *job, time_t now, char *buf, size_t len)
-{
-	(void)now;
-	return int_text(job, "num_cpus", buf, len);
-}
-
-static const char *r_nodes_count(const json_t *job, time_t now, char *buf,
-				 size_t len)
-{
-	(void)now;
-	return int_text(job, "num_nodes", buf, len);
-}
-
-static const char *r_tasks(const json_t *job, time_t now, char *buf, size_t len)
-{
-	(void)now;
-	return int_text(job, "num_tasks", buf, len);
-}
-
-static const char *r_gid(const json_t *job, time_t now, char *buf, size_t len)
-{
-	(void)now;
-	return int_text(job, "gid", buf, len);
-}
-
-static const char *r_uid(const json_t *job, time_t now, char *buf, size_t len)
-{
-	(void)now;
-	return int_text(job, "uid", buf, len);
-}
-
-static const char *r_user(const json_t *job, time_t now, char *buf, size_t len)
-{
-	const char *user = lv_json_str(job, "user");
-
-	return user ? user : r_uid(job, now, buf, len);
-}
-
-static const char *r_end_time(const json_t *job, time_t now, char *buf,
-			      size_t len)
-{
-	(void)now;
-	return time_text(job, "end_time", buf, len);
-}
-
-static const char *r_start_time(const json_t *job, time_t now, char *buf,
-				size_t len)
-{
-	(void)now;
-	return time_text(job, "start_time", buf, len);
-}
-
-static const char *r_submit_time(const json_t *job, time_t now, char *buf,
-				 size_t len)
-{
-	(void)now;
-	return time_text(job, "submit_time", buf, len);
-}
-
-static const char *r_dependency(const json_t *job, time_t now, char *buf,
-				size_t len)
-{
-	(void)now, (void)buf, (void)len;
-	return str_or(job, "dependency", "(null)");
-}
-
-static const char *r_name(const json_t *job, time_t now, char *buf, size_t len)
-{
-	(void)now, (void)buf, (void)len;
-	return str_or(job, "name", "(null)");
-}
-
-static const char *r_comment(const json_t *job, time_t now, char *buf,
-			     size_t len)
-{
-	(void)now, (void)buf, (void)len;
-	return str_or(job, "comment", "(null)");
-}
-
-static const char *r_command(const json_t *job, time_t now, char *buf,
-			     size_t len)
-{
-	(void)now, (void)buf, (void)len;
-	return str_or(job, "command", "(null)");
-}
-
-static const char *r_partition(const json_t *job, time_t now, char *buf,
-			       size_t len)
-{
-	(void)now, (void)buf, (void)len;
-	return str_or(job, "partition", "(null)");
-}
-
-static const char *r_work_dir(const json_t *job, time_t now, char *buf,
-			      size_t len)
-{
-	(void)now, (void)buf, (void)len;
-	return str_or(job, "work_dir", "(null)");
-}
-
-static const char *r_batch_host(const json_t *job, time_t now, char *buf,
-				size_t len)
-{
-	(void)now, (void)buf, (void)len;
-	return str_or(job, "batch_host", "n/a");
-}
-
-static const char *r_exit_code(const json_t *job, time_t now, char *buf,
-			       size_t len)
-{
-	(void)now, (void)buf, (void)len;
-	return str_or(job, "exit_code", "0:0");
-}
-
-static const char *r_stdout(const json_t *job, time_t now, char *buf,
-			    size_t len)
-{
-	(void)now, (void)buf, (void)len;
-	return str_or(job, "stdout", "(null)");
-}
-
-static const char *r_stderr(const json_t *job, time_t now, char *buf,
-			    size_t len)
-{
-	(void)now, (void)buf, (void)len;
-	return str_or(job, "stderr", "(null)");
-}
-
-static const char *r_stdin(const json_t *job, time_t now, char *buf, size_t len)
-{
-	(void)now, (void)buf, (void)len;
-	return str_or(job, "stdin", "(null)");
-}
-
-static const char *r_restarts(const json_t *job, time_t now, char *buf,
-			      size_t len)
-{
-	(void)now;
-	return int_text(job, "restarts", buf, len);
-}
-
-static const char *r_time_limit(const json_t *job, time_t now, char *buf,
+static const char *r_time_limit(const struct jobrow *row, time_t now, char *buf,
 				size_t len)
 {
 	long long mins;
 
 	(void)now;
-	if (!get_int(job, "time_limit", &mins)) /* null: unlimited */
+	if (!get_int(row, K_TIME_LIMIT, &mins)) /* null: unlimited */
 		return "UNLIMITED";
 	return secs_text(mins * 60, buf, len);
 }
 
-static const char *r_time_left(const json_t *job, time_t now, char *buf,
+static const char *r_time_left(const struct jobrow *row, time_t now, char *buf,
 			       size_t len)
 {
 	long long mins;
 
-	if (!get_int(job, "time_limit", &mins))
+	if (!get_int(row, K_TIME_LIMIT, &mins))
 		return "UNLIMITED";
-	return secs_text(mins * 60 - used_secs(job, now), buf, len);
+	return secs_text(mins * 60 - used_secs(row, now), buf, len);
 }
 
-static const char *r_time_used(const json_t *job, time_t now, char *buf,
+static const char *r_time_used(const struct jobrow *row, time_t now, char *buf,
 			       size_t len)
 {
-	return secs_text(used_secs(job, now), buf, len);
+	return secs_text(used_secs(row, now), buf, len);
 }
 
-static const char *r_min_memory(const json_t *job, time_t now, char *buf,
+static const char *r_min_memory(const struct jobrow *row, time_t now, char *buf,
 				size_t len)
 {
 	long long mb;
 
 	(void)now;
-	if (!get_int(job, "min_memory", &mb) || mb <= 0)
+	if (!get_int(row, K_MIN_MEMORY, &mb) || mb <= 0)
 		return "0";
 	return lv_mem_format((uint64_t)mb, buf, len);
 }
 
-static const char *r_nodelist(const json_t *job, time_t now, char *buf,
-			      size_t len)
-{
-	(void)now, (void)buf, (void)len;
-	return str_or(job, "nodes", "");
-}
-
-static const char *r_reason(const json_t *job, time_t now, char *buf,
+static const char *r_reason(const struct jobrow *row, time_t now, char *buf,
 			    size_t len)
 {
-	const char *reason = lv_json_str(job, "reason");
+	const char *reason = get_str(row, K_REASON);
 
 	(void)now, (void)buf, (void)len;
 	return reason && *reason ? reason : "None";
 }
 
+/* "(s)" in buf; s must not be buf. */
+static const char *parenthesized(const char *s, char *buf, size_t len)
+{
+	size_t n = strlen(s);
+
+	if (n + 3 > len) {
+		snprintf(buf, len, "(%s)", s);
+		return buf;
+	}
+	buf[0] = '(';
+	memcpy(buf + 1, s, n);
+	buf[n + 1] = ')';
+	buf[n + 2] = '\0';
+	return buf;
+}
+
 /* %R: "(Reason)" for jobs that are waiting or ended without finishing
  * their work, the node list for the others (squeue's rule). */
-static const char *r_reason_list(const json_t *job, time_t now, char *buf,
-				 size_t len)
+static const char *r_reason_list(const struct jobrow *row, time_t now,
+				 char *buf, size_t len)
 {
 	static const char *const why_states[] = {
 		"PENDING", "FAILED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY",
 	};
-	const char *st = lv_json_str(job, "state");
+	const char *st = get_str(row, K_STATE);
 
 	for (size_t i = 0; st && i < sizeof(why_states) / sizeof(*why_states);
 	     i++) {
-		if (!strcmp(st, why_states[i])) {
-			/* r_reason never returns buf, so no overlap. */
-			snprintf(buf, len, "(%s)",
-				 r_reason(job, now, buf, len));
-			return buf;
-		}
+		if (!strcmp(st, why_states[i]))
+			return parenthesized(r_reason(row, now, buf, len), buf,
+					     len);
 	}
-	return r_nodelist(job, now, buf, len);
+	return str_or(row, K_NODES, "");
 }
 
-static const char *r_state(const json_t *job, time_t now, char *buf, size_t len)
+static const char *r_state_short(const struct jobrow *row, time_t now,
+				 char *buf, size_t len)
 {
-	(void)now, (void)buf, (void)len;
-	return str_or(job, "state", "UNKNOWN");
-}
-
-static const char *r_state_short(const json_t *job, time_t now, char *buf,
-				 size_t len)
-{
-	const char *code = lv_json_str(job, "state_short");
+	const char *code = get_str(row, K_STATE_SHORT);
 
 	(void)now, (void)buf, (void)len;
 	if (!code)
-		code = jobfmt_state_short(lv_json_str(job, "state"));
+		code = jobfmt_state_short(get_str(row, K_STATE));
 	return code ? code : "??";
 }
 
-static const char *r_priority_long(const json_t *job, time_t now, char *buf,
-				   size_t len)
-{
-	(void)now;
-	return int_text(job, "priority", buf, len);
-}
-
 /* %p: the priority as a fraction of the largest 32-bit value. */
-static const char *r_priority(const json_t *job, time_t now, char *buf,
+static const char *r_priority(const struct jobrow *row, time_t now, char *buf,
 			      size_t len)
 {
 	long long prio;
 
 	(void)now;
-	if (!get_int(job, "priority", &prio))
+	if (!get_int(row, K_PRIORITY, &prio))
 		return "N/A";
 	snprintf(buf, len, "%.8f", (double)prio / (double)UINT32_MAX);
 	return buf;
 }
 
+/* Fields with a renderer of their own, and fields that show keys[0]. */
+#define RENDERED(c, name, header, render, ...)                           \
+	{                                                                \
+		c, name, header, {__VA_ARGS__}, render, PLAIN_TEXT, NULL \
+	}
+#define TEXT_FIELD(c, name, header, key, dflt)                 \
+	{                                                      \
+		c, name, header, {key}, NULL, PLAIN_TEXT, dflt \
+	}
+#define INT_FIELD(c, name, header, key)                        \
+	{                                                      \
+		c, name, header, {key}, NULL, PLAIN_INT, "N/A" \
+	}
+#define TIME_FIELD(c, name, header, key)                        \
+	{                                                       \
+		c, name, header, {key}, NULL, PLAIN_TIME, "N/A" \
+	}
+
 /* Headers as squeue prints them. */
 static const struct field_def fields[] = {
-	{'a', "Account", "ACCOUNT", {"account"}, r_account},
-	{'A', "JobID", "JOBID", {"job_id"}, r_job_id},
-	{'B', "BatchHost", "EXEC_HOST", {"batch_host"}, r_batch_host},
-	{'c', "MinCpus", "MIN_CPUS", {"cpus_per_task"}, r_min_cpus},
-	{'C', "NumCPUs", "CPUS", {"num_cpus"}, r_cpus},
-	{'D', "NumNodes", "NODES", {"num_nodes"}, r_nodes_count},
-	{'e', "EndTime", "END_TIME", {"end_time"}, r_end_time},
-	{'E', "Dependency", "DEPENDENCY", {"dependency"}, r_dependency},
-	{'F',
-	 "ArrayJobID",
-	 "ARRAY_JOB_ID",
-	 {"array_job_id", "job_id"},
-	 r_array_job_id},
-	{'G', "GroupId", "GID", {"gid"}, r_gid},
-	{'i',
-	 "JobArrayID",
-	 "JOBID",
-	 {"job_id", "array_job_id", "array_task_id", "array_task_str"},
-	 r_job_array_id},
-	{'j', "Name", "NAME", {"name"}, r_name},
-	{'k', "Comment", "COMMENT", {"comment"}, r_comment},
-	{'K',
-	 "ArrayTaskID",
-	 "ARRAY_TASK_ID",
-	 {"array_job_id", "array_task_id", "array_task_str"},
-	 r_array_task_id},
-	{'l', "TimeLimit", "TIME_LIMIT", {"time_limit"}, r_time_limit},
-	{'L',
-	 "TimeLeft",
-	 "TIME_LEFT",
-	 {"time_limit", "time_used", "state", "start_time"},
-	 r_time_left},
-	{'m', "MinMemory", "MIN_MEMORY", {"min_memory"}, r_min_memory},
-	{'M',
-	 "TimeUsed",
-	 "TIME",
-	 {"time_used", "state", "start_time"},
-	 r_time_used},
-	{'N', "NodeList", "NODELIST", {"nodes"}, r_nodelist},
-	{'o', "Command", "COMMAND", {"command"}, r_command},
-	{'p', "Priority", "PRIORITY", {"priority"}, r_priority},
-	{'P', "Partition", "PARTITION", {"partition"}, r_partition},
-	{'Q', "PriorityLong", "PRIORITY", {"priority"}, r_priority_long},
-	{'r', "Reason", "REASON", {"reason"}, r_reason},
-	{'R',
-	 "ReasonList",
-	 "NODELIST(REASON)",
-	 {"state", "reason", "nodes"},
-	 r_reason_list},
-	{'S', "StartTime", "START_TIME", {"start_time"}, r_start_time},
-	{'t', "StateCompact", "ST", {"state_short", "state"}, r_state_short},
-	{'T', "State", "STATE", {"state"}, r_state},
-	{'u', "UserName", "USER", {"user", "uid"}, r_user},
-	{'U', "UserId", "UID", {"uid"}, r_uid},
-	{'V', "SubmitTime", "SUBMIT_TIME", {"submit_time"}, r_submit_time},
-	{'Z', "WorkDir", "WORK_DIR", {"work_dir"}, r_work_dir},
-	{'\0', "NumTasks", "TASKS", {"num_tasks"}, r_tasks},
-	{'\0', "ExitCode", "EXIT_CODE", {"exit_code"}, r_exit_code},
-	{'\0', "RestartCnt", "RESTARTCNT", {"restarts"}, r_restarts},
-	{'\0', "STDOUT", "STDOUT", {"stdout"}, r_stdout},
-	{'\0', "STDERR", "STDERR", {"stderr"}, r_stderr},
-	{'\0', "STDIN", "STDIN", {"stdin"}, r_stdin},
+	TEXT_FIELD('a', "Account", "ACCOUNT", K_ACCOUNT, "(null)"),
+	INT_FIELD('A', "JobID", "JOBID", K_JOB_ID),
+	TEXT_FIELD('B', "BatchHost", "EXEC_HOST", K_BATCH_HOST, "n/a"),
+	INT_FIELD('c', "MinCpus", "MIN_CPUS", K_CPUS_PER_TASK),
+	INT_FIELD('C', "NumCPUs", "CPUS", K_NUM_CPUS),
+	INT_FIELD('D', "NumNodes", "NODES", K_NUM_NODES),
+	TIME_FIELD('e', "EndTime", "END_TIME", K_END_TIME),
+	TEXT_FIELD('E', "Dependency", "DEPENDENCY", K_DEPENDENCY, "(null)"),
+	RENDERED('F', "ArrayJobID", "ARRAY_JOB_ID", r_array_job_id,
+		 K_ARRAY_JOB_ID, K_JOB_ID),
+	INT_FIELD('G', "GroupId", "GID", K_GID),
+	RENDERED('i', "JobArrayID", "JOBID", r_job_array_id, K_JOB_ID,
+		 K_ARRAY_JOB_ID, K_ARRAY_TASK_ID, K_ARRAY_TASK_STR),
+	TEXT_FIELD('j', "Name", "NAME", K_NAME, "(null)"),
+	TEXT_FIELD('k', "Comment", "COMMENT", K_COMMENT, "(null)"),
+	RENDERED('K', "ArrayTaskID", "ARRAY_TASK_ID", r_array_task_id,
+		 K_ARRAY_JOB_ID, K_ARRAY_TASK_ID, K_ARRAY_TASK_STR),
+	RENDERED('l', "TimeLimit", "TIME_LIMIT", r_time_limit, K_TIME_LIMIT),
+	RENDERED('L', "TimeLeft", "TIME_LEFT", r_time_left, K_TIME_LIMIT,
+		 K_TIME_USED, K_STATE, K_START_TIME),
+	RENDERED('m', "MinMemory", "MIN_MEMORY", r_min_memory, K_MIN_MEMORY),
+	RENDERED('M', "TimeUsed", "TIME", r_time_used, K_TIME_USED, K_STATE,
+		 K_START_TIME),
+	TEXT_FIELD('N', "NodeList", "NODELIST", K_NODES, ""),
+	TEXT_FIELD('o', "Command", "COMMAND", K_COMMAND, "(null)"),
+	RENDERED('p', "Priority", "PRIORITY", r_priority, K_PRIORITY),
+	TEXT_FIELD('P', "Partition", "PARTITION", K_PARTITION, "(null)"),
+	INT_FIELD('Q', "PriorityLong", "PRIORITY", K_PRIORITY),
+	RENDERED('r', "Reason", "REASON", r_reason, K_REASON),
+	RENDERED('R', "ReasonList", "NODELIST(REASON)", r_reason_list, K_STATE,
+		 K_REASON, K_NODES),
+	TIME_FIELD('S', "StartTime", "START_TIME", K_START_TIME),
+	RENDERED('t', "StateCompact", "ST", r_state_short, K_STATE_SHORT,
+		 K_STATE),
+	TEXT_FIELD('T', "State", "STATE", K_STATE, "UNKNOWN"),
+	RENDERED('u', "UserName", "USER", r_user, K_USER, K_UID),
+	INT_FIELD('U', "UserId", "UID", K_UID),
+	TIME_FIELD('V', "SubmitTime", "SUBMIT_TIME", K_SUBMIT_TIME),
+	TEXT_FIELD('Z', "WorkDir", "WORK_DIR", K_WORK_DIR, "(null)"),
+	INT_FIELD('\0', "NumTasks", "TASKS", K_NUM_TASKS),
+	TEXT_FIELD('\0', "ExitCode", "EXIT_CODE", K_EXIT_CODE, "0:0"),
+	INT_FIELD('\0', "RestartCnt", "RESTARTCNT", K_RESTARTS),
+	TEXT_FIELD('\0', "STDOUT", "STDOUT", K_STDOUT, "(null)"),
+	TEXT_FIELD('\0', "STDERR", "STDERR", K_STDERR, "(null)"),
+	TEXT_FIELD('\0', "STDIN", "STDIN", K_STDIN, "(null)"),
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -617,12 +1043,13 @@ static int push_text(struct jobfmt *f, const char *s, size_t len,
 		if (!(it = push_item(f, err)))
 			return -ENOMEM;
 	}
-	old = it->text ? strlen(it->text) : 0;
+	old = it->text_len;
 	if (!(text = realloc(it->text, old + len + 1)))
 		return lv_errorf(err, -ENOMEM, "jobfmt: out of memory");
 	memcpy(text + old, s, len);
 	text[old + len] = '\0';
 	it->text = text;
+	it->text_len = old + len;
 	return 0;
 }
 
@@ -715,8 +1142,8 @@ static int parse_long_item(struct jobfmt *f, const char *s, size_t len,
 		return lv_errorf(err, -EINVAL,
 				 "Invalid job format specification: %.*s",
 				 (int)len, s);
-	if ((rc = push_field(f, def, sized ? width : LONG_WIDTH, right, err)) <
-	    0)
+	if ((rc = push_field(f, def, sized ? width : LONG_FMT_WIDTH, right,
+			     err)) < 0)
 		return rc;
 	return push_text(f, p, (size_t)(s + len - p), err);
 }
@@ -755,7 +1182,7 @@ static bool has_key(const struct jobfmt *f, const char *key)
 static int collect_keys(struct jobfmt *f, struct lv_error *err)
 {
 	size_t max = f->count * KEYS_MAX + 1;
-	const char *const *k;
+	const enum key *k;
 
 	if (!(f->keys = calloc(max, sizeof(*f->keys))))
 		return lv_errorf(err, -ENOMEM, "jobfmt: out of memory");
@@ -763,8 +1190,8 @@ static int collect_keys(struct jobfmt *f, struct lv_error *err)
 		if (!f->items[i].def)
 			continue;
 		for (k = f->items[i].def->keys; *k; k++) {
-			if (!has_key(f, *k))
-				f->keys[f->nkeys++] = *k;
+			if (!has_key(f, key_names[*k]))
+				f->keys[f->nkeys++] = key_names[*k];
 		}
 	}
 	return 0;
@@ -801,49 +1228,116 @@ const char *const *jobfmt_fields(const struct jobfmt *f)
 
 /* ---- printing ---- */
 
-/* squeue's _print_str: pad to width, cut longer text to its left part. */
-static void print_cell(FILE *out, const char *s, int width, bool right)
-{
-	size_t len = strlen(s);
+/* A line being put together, written out in LINE_MAX_BUF pieces at
+ * most: one fwrite per row instead of a stdio call per cell. */
+struct line {
+	FILE *out;
+	size_t len;
+	char buf[LINE_MAX_BUF];
+};
 
-	if (!width) {
-		fputs(s, out);
-	} else if (len >= (size_t)width) {
-		fwrite(s, 1, (size_t)width, out);
-	} else if (right) {
-		fprintf(out, "%*s", width, s);
-	} else {
-		fprintf(out, "%-*s", width, s);
+static void line_flush(struct line *l)
+{
+	fwrite(l->buf, 1, l->len, l->out);
+	l->len = 0;
+}
+
+static void line_put(struct line *l, const char *s, size_t n)
+{
+	if (n > sizeof(l->buf) - l->len) {
+		line_flush(l);
+		if (n > sizeof(l->buf)) {
+			fwrite(s, 1, n, l->out);
+			return;
+		}
 	}
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+}
+
+static void line_pad(struct line *l, size_t n)
+{
+	size_t room;
+
+	while (n) {
+		if (l->len == sizeof(l->buf))
+			line_flush(l);
+		room = sizeof(l->buf) - l->len;
+		room = n < room ? n : room;
+		memset(l->buf + l->len, ' ', room);
+		l->len += room;
+		n -= room;
+	}
+}
+
+/* squeue's _print_str: pad to width, cut longer text to its left part. */
+static void put_cell(struct line *l, const char *s, int width, bool right)
+{
+	size_t len = strlen(s), w = (size_t)width;
+
+	if (!width || len >= w) {
+		line_put(l, s, width ? w : len);
+		return;
+	}
+	if (right)
+		line_pad(l, w - len);
+	line_put(l, s, len);
+	if (!right)
+		line_pad(l, w - len);
 }
 
 void jobfmt_header(const struct jobfmt *f, FILE *out)
 {
+	struct line l;
+
+	l.out = out;
+	l.len = 0;
 	for (size_t i = 0; i < f->count; i++) {
 		const struct item *it = &f->items[i];
 
 		if (it->def)
-			print_cell(out, it->def->header, it->width, it->right);
+			put_cell(&l, it->def->header, it->width, it->right);
 		else
-			fputs(it->text, out);
+			line_put(&l, it->text, it->text_len);
 	}
-	fputc('\n', out);
+	line_put(&l, "\n", 1);
+	line_flush(&l);
 }
 
-void jobfmt_row(const struct jobfmt *f, const json_t *job, time_t now,
+static const char *render(const struct field_def *def, const struct jobrow *row,
+			  time_t now, char *buf, size_t len)
+{
+	const char *s;
+	long long v;
+
+	if (def->render)
+		return def->render(row, now, buf, len);
+	if (def->plain == PLAIN_TIME)
+		return time_text(row, def->keys[0], buf, len);
+	s = get_str(row, def->keys[0]);
+	if (!s || (def->plain == PLAIN_INT && !text_int(s, &v)))
+		return def->dflt;
+	return s;
+}
+
+void jobfmt_row(const struct jobfmt *f, const struct jobrow *row, time_t now,
 		FILE *out)
 {
 	char buf[VALUE_MAX];
+	struct line l;
 
+	l.out = out;
+	l.len = 0;
 	for (size_t i = 0; i < f->count; i++) {
 		const struct item *it = &f->items[i];
 
 		if (it->def)
-			print_cell(out,
-				   it->def->render(job, now, buf, sizeof(buf)),
-				   it->width, it->right);
+			put_cell(&l,
+				 render(it->def, row, now, buf, sizeof(buf)),
+				 it->width, it->right);
 		else
-			fputs(it->text, out);
+			line_put(&l, it->text, it->text_len);
 	}
-	fputc('\n', out);
+	line_put(&l, "\n", 1);
+	line_flush(&l);
 }

@@ -23,6 +23,7 @@
 #define SORT_DEFAULT "P,t,-p"
 #define SORT_START "S"
 #define SORT_KEYS_MAX 16
+#define STDOUT_BUF (256 * 1024)
 
 struct options {
 	bool no_header, long_format, start, json, all, me;
@@ -64,9 +65,25 @@ struct query {
 	struct jobfmt *fmt;
 };
 
-/* A job to print and the sort order it is compared by. */
-struct row {
-	const json_t *job;
+/* The columns that selecting and sorting read, found once per reply. */
+struct cols {
+	int job_id, array_job_id, array_task_id, array_task_str;
+	int uid, state, partition, name;
+	int sort[SORT_KEYS_MAX];
+};
+
+/* A sort key's value, read from the row once. */
+union sort_val {
+	long long i;
+	const char *s; /* never NULL */
+};
+
+/* A job to print, with the values it is sorted by. */
+struct pick {
+	const struct jobrow *row;
+	size_t index;               /* in the reply, for --json */
+	long long id, task;         /* squeue's job id order (cmp_job_id) */
+	const union sort_val *vals; /* one per sort key */
 	const struct query *q;
 };
 
@@ -83,10 +100,11 @@ static const struct sort_def sort_defs[] = {
 	{'N', SORT_STR, "nodes"},
 };
 
-/* Keys the client itself reads to filter and break ties. */
-static const char *const filter_keys[] = {
-	"job_id", "array_job_id", "array_task_id", "array_task_str",
-	"uid",    "state",        "partition",     "name",
+/* Keys every sort ends with: job id order. */
+static const char *const tie_keys[] = {
+	"job_id",
+	"array_job_id",
+	"array_task_id",
 };
 
 static void usage(FILE *f)
@@ -440,6 +458,8 @@ static void add_field(json_t *fields, const char *key)
 	json_array_append_new(fields, json_string(key));
 }
 
+/* What the format prints, the sort compares, and the filters that are
+ * on read (we filter again on our side: see build_request). */
 static json_t *wanted_fields(const struct query *q)
 {
 	json_t *fields = json_array();
@@ -447,10 +467,20 @@ static json_t *wanted_fields(const struct query *q)
 
 	for (k = jobfmt_fields(q->fmt); *k; k++)
 		add_field(fields, *k);
-	for (size_t i = 0; i < sizeof(filter_keys) / sizeof(*filter_keys); i++)
-		add_field(fields, filter_keys[i]);
 	for (size_t i = 0; i < q->nkeys; i++)
 		add_field(fields, q->keys[i].def->key);
+	for (size_t i = 0; i < sizeof(tie_keys) / sizeof(*tie_keys); i++)
+		add_field(fields, tie_keys[i]);
+	if (q->nsels)
+		add_field(fields, "array_task_str");
+	if (q->uids)
+		add_field(fields, "uid");
+	if (q->states)
+		add_field(fields, "state");
+	if (q->partitions)
+		add_field(fields, "partition");
+	if (q->names)
+		add_field(fields, "name");
 	return fields;
 }
 
@@ -476,18 +506,35 @@ static json_t *build_request(const struct options *o, const struct query *q)
 	}
 	if (o->all)
 		json_object_set_new(body, "all", json_true());
-	if (!o->json)
+	if (!o->json) {
 		json_object_set_new(body, "fields", wanted_fields(q));
+		json_object_set_new(body, "format", json_string("tsv"));
+	}
 	return body;
 }
 
 /* ---- filtering and sorting ---- */
 
-static long long get_ll(const json_t *job, const char *key, long long dflt)
+static void find_cols(const struct jobrows *rs, const struct query *q,
+		      struct cols *c)
 {
-	const json_t *v = json_object_get(job, key);
+	c->job_id = jobrows_column(rs, "job_id");
+	c->array_job_id = jobrows_column(rs, "array_job_id");
+	c->array_task_id = jobrows_column(rs, "array_task_id");
+	c->array_task_str = jobrows_column(rs, "array_task_str");
+	c->uid = jobrows_column(rs, "uid");
+	c->state = jobrows_column(rs, "state");
+	c->partition = jobrows_column(rs, "partition");
+	c->name = jobrows_column(rs, "name");
+	for (size_t i = 0; i < q->nkeys; i++)
+		c->sort[i] = jobrows_column(rs, q->keys[i].def->key);
+}
 
-	return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
+static long long get_ll(const struct jobrow *row, int col, long long dflt)
+{
+	long long v;
+
+	return jobrow_col_int(row, col, &v) ? v : dflt;
 }
 
 static bool str_in(const json_t *list, const char *s)
@@ -541,31 +588,83 @@ static bool task_in_str(const char *s, long long task)
 	return false;
 }
 
-static bool sel_matches(const struct job_sel *sel, const json_t *job)
+static bool sel_matches(const struct job_sel *sel, const struct cols *c,
+			const struct jobrow *row)
 {
-	long long array_id = get_ll(job, "array_job_id", 0);
-	long long task = get_ll(job, "array_task_id", -1);
+	long long array_id = get_ll(row, c->array_job_id, 0);
+	long long task = get_ll(row, c->array_task_id, -1);
 
 	if (sel->task < 0)
-		return get_ll(job, "job_id", -1) == sel->id ||
+		return get_ll(row, c->job_id, -1) == sel->id ||
 		       (array_id > 0 && array_id == sel->id);
 	if (array_id != sel->id)
 		return false;
 	if (task >= 0)
 		return task == sel->task;
-	return task_in_str(lv_json_str(job, "array_task_str"), sel->task);
+	return task_in_str(jobrow_col_str(row, c->array_task_str), sel->task);
 }
 
-static bool job_selected(const struct query *q, const json_t *job)
+static bool job_selected(const struct query *q, const struct cols *c,
+			 const struct jobrow *row)
 {
 	bool any = !q->nsels;
 
 	for (size_t i = 0; !any && i < q->nsels; i++)
-		any = sel_matches(&q->sels[i], job);
-	return any && uid_in(q->uids, get_ll(job, "uid", -1)) &&
-	       str_in(q->states, lv_json_str(job, "state")) &&
-	       str_in(q->partitions, lv_json_str(job, "partition")) &&
-	       str_in(q->names, lv_json_str(job, "name"));
+		any = sel_matches(&q->sels[i], c, row);
+	return any && uid_in(q->uids, get_ll(row, c->uid, -1)) &&
+	       str_in(q->states, jobrow_col_str(row, c->state)) &&
+	       str_in(q->partitions, jobrow_col_str(row, c->partition)) &&
+	       str_in(q->names, jobrow_col_str(row, c->name));
+}
+
+/* The values row is sorted by.  last holds each string key's previous
+ * value: equal strings share one pointer, so that most comparisons of
+ * them need no strcmp. */
+static void read_sort_vals(const struct query *q, const struct cols *c,
+			   const struct jobrow *row, union sort_val *v,
+			   const char **last)
+{
+	const char *s;
+	long long t;
+
+	for (size_t i = 0; i < q->nkeys; i++) {
+		switch (q->keys[i].def->kind) {
+		case SORT_STR:
+			s = jobrow_col_str(row, c->sort[i]);
+			s = s ? s : "";
+			if (last[i] && !strcmp(last[i], s))
+				s = last[i];
+			v[i].s = last[i] = s;
+			break;
+		case SORT_STATE:
+			v[i].i = jobfmt_state_rank(
+				jobrow_col_str(row, c->sort[i]));
+			break;
+		case SORT_START_TIME: /* unknown (0) start times last */
+			t = get_ll(row, c->sort[i], 0);
+			v[i].i = t > 0 ? t : LLONG_MAX;
+			break;
+		case SORT_JOBID: /* the pick's id and task */
+			v[i].i = 0;
+			break;
+		case SORT_INT:
+		default:
+			/* missing time_limit is unlimited: largest */
+			v[i].i = get_ll(row, c->sort[i], LLONG_MAX);
+			break;
+		}
+	}
+}
+
+static void read_pick(const struct query *q, const struct cols *c,
+		      const struct jobrow *row, struct pick *p)
+{
+	long long array_id = get_ll(row, c->array_job_id, 0);
+
+	p->row = row;
+	p->q = q;
+	p->id = array_id > 0 ? array_id : get_ll(row, c->job_id, 0);
+	p->task = get_ll(row, c->array_task_id, LLONG_MAX);
 }
 
 static int cmp_ll(long long a, long long b)
@@ -573,81 +672,83 @@ static int cmp_ll(long long a, long long b)
 	return (a > b) - (a < b);
 }
 
-static int cmp_str(const char *a, const char *b)
-{
-	return strcmp(a ? a : "", b ? b : "");
-}
-
 /* Job id order, array tasks by task with the pending rest last. */
-static int cmp_job_id(const json_t *a, const json_t *b)
+static int cmp_job_id(const struct pick *a, const struct pick *b)
 {
-	long long aa = get_ll(a, "array_job_id", 0),
-		  ba = get_ll(b, "array_job_id", 0);
-	long long ida = aa > 0 ? aa : get_ll(a, "job_id", 0);
-	long long idb = ba > 0 ? ba : get_ll(b, "job_id", 0);
-	int c = cmp_ll(ida, idb);
+	int c = cmp_ll(a->id, b->id);
 
-	if (c)
-		return c;
-	return cmp_ll(get_ll(a, "array_task_id", LLONG_MAX),
-		      get_ll(b, "array_task_id", LLONG_MAX));
+	return c ? c : cmp_ll(a->task, b->task);
 }
 
-static int cmp_key(const struct sort_def *d, const json_t *a, const json_t *b)
+static int cmp_picks(const void *pa, const void *pb)
 {
-	long long ta, tb;
-
-	switch (d->kind) {
-	case SORT_STR:
-		return cmp_str(lv_json_str(a, d->key), lv_json_str(b, d->key));
-	case SORT_STATE:
-		return cmp_ll(jobfmt_state_rank(lv_json_str(a, d->key)),
-			      jobfmt_state_rank(lv_json_str(b, d->key)));
-	case SORT_JOBID:
-		return cmp_job_id(a, b);
-	case SORT_START_TIME: /* unknown (0) start times last */
-		ta = get_ll(a, d->key, 0);
-		tb = get_ll(b, d->key, 0);
-		return cmp_ll(ta > 0 ? ta : LLONG_MAX, tb > 0 ? tb : LLONG_MAX);
-	case SORT_INT:
-	default:
-		/* missing time_limit is unlimited: largest */
-		return cmp_ll(get_ll(a, d->key, LLONG_MAX),
-			      get_ll(b, d->key, LLONG_MAX));
-	}
-}
-
-static int cmp_rows(const void *pa, const void *pb)
-{
-	const struct row *a = pa, *b = pb;
+	const struct pick *a = pa, *b = pb;
 	const struct query *q = a->q;
+	const union sort_val *va = a->vals, *vb = b->vals;
 	int c;
 
 	for (size_t i = 0; i < q->nkeys; i++) {
-		c = cmp_key(q->keys[i].def, a->job, b->job);
+		switch (q->keys[i].def->kind) {
+		case SORT_STR:
+			c = va[i].s == vb[i].s ? 0 : strcmp(va[i].s, vb[i].s);
+			break;
+		case SORT_JOBID:
+			c = cmp_job_id(a, b);
+			break;
+		default:
+			c = cmp_ll(va[i].i, vb[i].i);
+			break;
+		}
 		if (c)
 			return q->keys[i].desc ? -c : c;
 	}
-	return cmp_job_id(a->job, b->job);
+	return cmp_job_id(a, b);
 }
 
-/* The selected jobs in print order; *count rows, caller frees. */
-static struct row *select_jobs(const struct cli *cli, const struct query *q,
-			       const json_t *jobs, size_t *count)
+static bool in_order(const struct pick *p, size_t n)
 {
-	struct row *rows = calloc(json_array_size(jobs) + 1, sizeof(*rows));
-	const json_t *job;
-	size_t i, n = 0;
-
-	if (!rows)
-		cli_die(cli, "out of memory");
-	json_array_foreach(jobs, i, job) {
-		if (job_selected(q, job))
-			rows[n++] = (struct row){.job = job, .q = q};
+	for (size_t i = 1; i < n; i++) {
+		if (cmp_picks(&p[i - 1], &p[i]) > 0)
+			return false;
 	}
-	qsort(rows, n, sizeof(*rows), cmp_rows);
+	return true;
+}
+
+/* The selected jobs in print order: *count picks, whose values are in
+ * *vals; the caller frees both. */
+static struct pick *select_jobs(const struct cli *cli, const struct query *q,
+				const struct jobrows *rs, size_t *count,
+				union sort_val **vals)
+{
+	size_t total = jobrows_count(rs), n = 0;
+	const char *last[SORT_KEYS_MAX] = {0};
+	const struct jobrow *row;
+	struct pick *picks;
+	union sort_val *v;
+	struct cols c;
+
+	picks = calloc(total + 1, sizeof(*picks));
+	v = calloc(total * q->nkeys + 1, sizeof(*v));
+	if (!picks || !v)
+		cli_die(cli, "out of memory");
+	find_cols(rs, q, &c);
+	for (size_t i = 0; i < total; i++) {
+		row = jobrows_get(rs, i);
+		if (!job_selected(q, &c, row))
+			continue;
+		read_pick(q, &c, row, &picks[n]);
+		picks[n].index = i;
+		picks[n].vals = v + n * q->nkeys;
+		read_sort_vals(q, &c, row, v + n * q->nkeys, last);
+		n++;
+	}
+	/* The controller lists jobs by id, which often is the order asked
+	 * for already. */
+	if (!in_order(picks, n))
+		qsort(picks, n, sizeof(*picks), cmp_picks);
 	*count = n;
-	return rows;
+	*vals = v;
+	return picks;
 }
 
 /* ---- output ---- */
@@ -663,14 +764,16 @@ static void print_stamp(time_t now)
 }
 
 static void print_jobs(const struct options *o, const struct query *q,
-		       const struct row *rows, size_t n, time_t now)
+		       const json_t *jobs, const struct pick *picks, size_t n,
+		       time_t now)
 {
 	json_t *arr;
 
 	if (o->json) {
 		arr = json_array();
 		for (size_t i = 0; i < n; i++)
-			json_array_append(arr, (json_t *)rows[i].job);
+			json_array_append(arr,
+					  json_array_get(jobs, picks[i].index));
 		cli_print_json(arr);
 		json_decref(arr);
 		return;
@@ -680,33 +783,63 @@ static void print_jobs(const struct options *o, const struct query *q,
 	if (!o->no_header)
 		jobfmt_header(q->fmt, stdout);
 	for (size_t i = 0; i < n; i++)
-		jobfmt_row(q->fmt, rows[i].job, now, stdout);
+		jobfmt_row(q->fmt, picks[i].row, now, stdout);
+}
+
+/* The reply's jobs as rows: the "tsv" text we asked for, or the job
+ * objects of a controller that answers only those (and of --json). */
+static struct jobrows *reply_rows(const struct cli *cli, const json_t *reply)
+{
+	const json_t *text = json_object_get(reply, "rows");
+	const json_t *jobs = json_object_get(reply, "jobs");
+	struct lv_error err = {0};
+	struct jobrows *rs;
+
+	if (json_is_string(text))
+		rs = jobrows_parse_tsv(json_object_get(reply, "fields"),
+				       json_string_value(text), &err);
+	else if (json_is_array(jobs))
+		rs = jobrows_from_json(jobs, &err);
+	else
+		cli_die(cli, "malformed reply from the controller: no jobs");
+	if (!rs)
+		cli_die(cli, "malformed reply from the controller: %s",
+			err.text);
+	return rs;
 }
 
 static void show_once(struct cli *cli, const struct options *o,
 		      const struct query *q)
 {
 	json_t *reply = cli_call(cli, LV_MSG_JOB_INFO, build_request(o, q));
-	const json_t *jobs = json_object_get(reply, "jobs");
-	time_t now = (time_t)get_ll(reply, "time", (long long)time(NULL));
-	struct row *rows;
+	const json_t *t = json_object_get(reply, "time");
+	time_t now =
+		json_is_integer(t) ? (time_t)json_integer_value(t) : time(NULL);
+	struct jobrows *rs = reply_rows(cli, reply);
+	union sort_val *vals;
+	struct pick *picks;
 	size_t n;
 
-	if (!json_is_array(jobs))
-		cli_die(cli, "malformed reply from the controller: no jobs");
-	rows = select_jobs(cli, q, jobs, &n);
-	print_jobs(o, q, rows, n, now);
+	picks = select_jobs(cli, q, rs, &n, &vals);
+	print_jobs(o, q, json_object_get(reply, "jobs"), picks, n, now);
 	fflush(stdout);
-	free(rows);
+	free(picks);
+	free(vals);
+	jobrows_destroy(rs);
 	json_decref(reply);
 }
 
 int main(int argc, char **argv)
 {
+	/* Rows go out in big writes (jobfmt_row makes one call per row).
+	 * glibc ignores the size unless it is given the buffer; static: it
+	 * must outlive exit's flush. */
+	static char out_buf[STDOUT_BUF];
 	struct cli cli = {.prog = "lvqueue"};
 	struct options o = {0};
 	struct query q = {0};
 
+	setvbuf(stdout, out_buf, _IOFBF, sizeof(out_buf));
 	parse_args(&cli, argc, argv, &o);
 	parse_query(&cli, &o, &q);
 	cli_connect(&cli);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests for squeue-style job formats (TZ=UTC). */
+/* Unit tests for squeue-style job formats and job rows (TZ=UTC). */
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <cmocka.h>
 
 #include "cmd/jobfmt.h"
+#include "common/timefmt.h"
 
 /* 2026-03-10T14:30:15Z. */
 #define NOW ((time_t)1773153015)
@@ -45,23 +47,79 @@ static const char array_task_job[] =
 	"\"name\": \"arr\", \"user\": \"carol\", \"partition\": \"debug\", "
 	"\"state\": \"RUNNING\", \"nodes\": \"n3\", \"num_nodes\": 1}";
 
-/* Prints job (JSON text) with fmt; the caller frees the line. */
-static char *row(const char *fmt, bool long_names, const char *job_json)
+/* Prints row 0 of rs with fmt; the caller frees the line. */
+static char *print_row(const char *fmt, bool long_names,
+		       const struct jobrows *rs)
 {
 	struct lv_error err = {0};
 	struct jobfmt *f = jobfmt_parse(fmt, long_names, &err);
-	json_t *job = json_loads(job_json, 0, NULL);
 	char *out = NULL;
 	size_t len = 0;
 	FILE *mem = open_memstream(&out, &len);
 
 	assert_non_null(f);
-	assert_non_null(job);
 	assert_non_null(mem);
-	jobfmt_row(f, job, NOW, mem);
+	assert_true(jobrows_count(rs) > 0);
+	jobfmt_row(f, jobrows_get(rs, 0), NOW, mem);
 	fclose(mem);
-	json_decref(job);
 	jobfmt_destroy(f);
+	return out;
+}
+
+/* The job objects of a JSON array text as rows. */
+static struct jobrows *json_rows(const char *jobs_json)
+{
+	struct lv_error err = {0};
+	json_t *jobs = json_loads(jobs_json, 0, NULL);
+	struct jobrows *rs;
+
+	assert_non_null(jobs);
+	rs = jobrows_from_json(jobs, &err);
+	json_decref(jobs); /* the rows borrow nothing */
+	assert_non_null(rs);
+	return rs;
+}
+
+/* "tsv" rows for the fields given as a JSON array text. */
+static struct jobrows *tsv_rows(const char *fields_json, const char *text)
+{
+	struct lv_error err = {0};
+	json_t *fields = json_loads(fields_json, 0, NULL);
+	struct jobrows *rs;
+
+	assert_non_null(fields);
+	rs = jobrows_parse_tsv(fields, text, &err);
+	json_decref(fields);
+	if (!rs)
+		fail_msg("%s", err.text);
+	return rs;
+}
+
+static void assert_tsv_bad(const char *fields_json, const char *text,
+			   const char *want)
+{
+	struct lv_error err = {0};
+	json_t *fields = json_loads(fields_json, 0, NULL);
+
+	assert_non_null(fields);
+	assert_null(jobrows_parse_tsv(fields, text, &err));
+	assert_int_equal(err.code, -EPROTO);
+	assert_string_equal(err.text, want);
+	json_decref(fields);
+}
+
+/* Prints job (one JSON object's text) with fmt; the caller frees the
+ * line. */
+static char *row(const char *fmt, bool long_names, const char *job_json)
+{
+	char *jobs = NULL, *out;
+	struct jobrows *rs;
+
+	assert_true(asprintf(&jobs, "[%s]", job_json) > 0);
+	rs = json_rows(jobs);
+	out = print_row(fmt, long_names, rs);
+	jobrows_destroy(rs);
+	free(jobs);
 	return out;
 }
 
@@ -238,6 +296,31 @@ static void test_jobfmt_row_time_formats(void **state)
 	assert_row("%.19S", pending_job, "                N/A\n");
 }
 
+static void test_jobfmt_row_time_like_timefmt(void **state)
+{
+	static const long long secs[] = {
+		0,     9,     59,     60,      61,           599,
+		600,   3599,  3600,   3661,    36000,        86399,
+		86400, 90061, 863999, 8640000, 4294967294LL, 99999999999LL,
+	};
+	char job[128], want[64];
+	char *got;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(secs); i++) {
+		long long s = secs[i] < UINT32_MAX ? secs[i] : UINT32_MAX - 1;
+
+		snprintf(job, sizeof(job),
+			 "{\"state\": \"RUNNING\", \"time_used\": %lld}",
+			 secs[i]);
+		lv_time_format((uint32_t)s, want, sizeof(want) - 1);
+		strcat(want, "\n");
+		got = row("%M", false, job);
+		assert_string_equal(got, want);
+		free(got);
+	}
+}
+
 static void test_jobfmt_row_reason_list(void **state)
 {
 	(void)state;
@@ -405,6 +488,225 @@ static void test_jobfmt_state_rank_order(void **state)
 	assert_int_equal(jobfmt_state_rank(NULL), jobfmt_state_rank("WEIRD"));
 }
 
+static void test_jobrows_parse_tsv_values(void **state)
+{
+	struct jobrows *rs = tsv_rows("[\"job_id\", \"state\", \"name\"]",
+				      "42\tPENDING\twrap\n"
+				      "7\tRUNNING\tsim\n");
+	const struct jobrow *r;
+	long long v;
+
+	(void)state;
+	assert_int_equal(jobrows_count(rs), 2);
+	assert_int_equal(jobrows_column(rs, "state"), 1);
+	assert_int_equal(jobrows_column(rs, "nodes"), -1);
+	r = jobrows_get(rs, 1);
+	assert_true(jobrow_int(r, "job_id", &v));
+	assert_int_equal(v, 7);
+	assert_string_equal(jobrow_str(r, "state"), "RUNNING");
+	assert_string_equal(jobrow_col_str(r, 2), "sim");
+	assert_null(jobrow_col_str(r, -1));
+	assert_null(jobrow_str(r, "nodes"));
+	assert_false(jobrow_int(r, "state", &v));
+	assert_false(jobrow_int(r, "nodes", &v));
+	jobrows_destroy(rs);
+}
+
+static void test_jobrows_parse_tsv_escapes(void **state)
+{
+	/* Escapes of the server's three, any other backslash kept. */
+	struct jobrows *rs = tsv_rows("[\"name\", \"comment\", \"command\"]",
+				      "a\\tb\\\\c\\nd\tx\\y\\\ttrail\\");
+	const struct jobrow *r = jobrows_get(rs, 0);
+
+	(void)state;
+	assert_int_equal(jobrows_count(rs), 1);
+	assert_string_equal(jobrow_str(r, "name"), "a\tb\\c\nd");
+	assert_string_equal(jobrow_str(r, "comment"), "x\\y\\");
+	assert_string_equal(jobrow_str(r, "command"), "trail\\");
+	jobrows_destroy(rs);
+}
+
+static void test_jobrows_parse_tsv_null(void **state)
+{
+	/* Only a whole "\N" is null; an escaped backslash before N is
+	 * the text "\N". */
+	struct jobrows *rs = tsv_rows("[\"a\", \"b\", \"c\", \"d\"]",
+				      "\\N\t\\\\N\t\\Nx\t\\N\n");
+	const struct jobrow *r = jobrows_get(rs, 0);
+
+	(void)state;
+	assert_null(jobrow_str(r, "a"));
+	assert_string_equal(jobrow_str(r, "b"), "\\N");
+	assert_string_equal(jobrow_str(r, "c"), "\\Nx");
+	assert_null(jobrow_str(r, "d"));
+	jobrows_destroy(rs);
+}
+
+static void test_jobrows_parse_tsv_empty_values(void **state)
+{
+	struct jobrows *rs =
+		tsv_rows("[\"name\", \"nodes\", \"uid\"]", "\t\t\n\tn1\t5\n");
+	long long v;
+
+	(void)state;
+	assert_int_equal(jobrows_count(rs), 2);
+	assert_string_equal(jobrow_str(jobrows_get(rs, 0), "name"), "");
+	assert_string_equal(jobrow_str(jobrows_get(rs, 0), "uid"), "");
+	assert_false(jobrow_int(jobrows_get(rs, 0), "uid", &v));
+	assert_string_equal(jobrow_str(jobrows_get(rs, 1), "nodes"), "n1");
+	jobrows_destroy(rs);
+	/* No rows at all. */
+	rs = tsv_rows("[\"job_id\"]", "");
+	assert_int_equal(jobrows_count(rs), 0);
+	jobrows_destroy(rs);
+	/* One column: an empty line is an empty value. */
+	rs = tsv_rows("[\"name\"]", "\n\n");
+	assert_int_equal(jobrows_count(rs), 2);
+	assert_string_equal(jobrow_str(jobrows_get(rs, 1), "name"), "");
+	jobrows_destroy(rs);
+}
+
+static void test_jobrows_parse_tsv_no_trailing_newline(void **state)
+{
+	struct jobrows *rs =
+		tsv_rows("[\"job_id\", \"state\"]", "1\tPENDING\n2\tRUNNING");
+
+	(void)state;
+	assert_int_equal(jobrows_count(rs), 2);
+	assert_string_equal(jobrow_str(jobrows_get(rs, 1), "state"), "RUNNING");
+	jobrows_destroy(rs);
+}
+
+static void test_jobrows_parse_tsv_wrong_count(void **state)
+{
+	(void)state;
+	assert_tsv_bad("[\"job_id\", \"state\"]", "1\tPENDING\n2\n",
+		       "jobrows: row 2: 1 values, expected 2");
+	assert_tsv_bad("[\"job_id\", \"state\"]", "1\tPENDING\t\n",
+		       "jobrows: row 1: 3 values, expected 2");
+	/* An escaped tab is no separator. */
+	assert_tsv_bad("[\"job_id\", \"state\"]", "1\\tPENDING",
+		       "jobrows: row 1: 1 values, expected 2");
+	assert_tsv_bad("[]", "x\n", "jobrows: row 1: 1 values, expected 0");
+}
+
+static void test_jobrows_parse_tsv_bad_fields(void **state)
+{
+	struct lv_error err = {0};
+
+	(void)state;
+	assert_tsv_bad("[\"job_id\", 3]", "1\t2\n",
+		       "jobrows: field 2 is not a string");
+	assert_null(jobrows_parse_tsv(NULL, "1\n", &err));
+	assert_int_equal(err.code, -EPROTO);
+}
+
+static void test_jobrows_parse_tsv_unknown_field(void **state)
+{
+	/* The server sends \N for a key it does not know. */
+	struct jobrows *rs = tsv_rows("[\"job_id\", \"future\"]", "3\t\\N\n");
+
+	(void)state;
+	assert_int_equal(jobrows_column(rs, "future"), 1);
+	assert_null(jobrow_str(jobrows_get(rs, 0), "future"));
+	jobrows_destroy(rs);
+}
+
+static void test_jobrows_parse_tsv_ints(void **state)
+{
+	struct jobrows *rs =
+		tsv_rows("[\"a\", \"b\", \"c\", \"d\", \"e\", \"f\", \"g\"]",
+			 "-5\t9223372036854775807\t-9223372036854775808\t"
+			 "9223372036854775808\t12a\t-\t+1\n");
+	const struct jobrow *r = jobrows_get(rs, 0);
+	long long v;
+
+	(void)state;
+	assert_true(jobrow_int(r, "a", &v));
+	assert_true(v == -5);
+	assert_true(jobrow_int(r, "b", &v));
+	assert_true(v == LLONG_MAX);
+	assert_true(jobrow_int(r, "c", &v));
+	assert_true(v == LLONG_MIN);
+	assert_false(jobrow_int(r, "d", &v));
+	assert_false(jobrow_int(r, "e", &v));
+	assert_false(jobrow_int(r, "f", &v));
+	assert_false(jobrow_int(r, "g", &v));
+	jobrows_destroy(rs);
+}
+
+/* The same jobs print the same from either form. */
+static void test_jobrows_parse_tsv_prints_like_json(void **state)
+{
+	struct jobrows *rs = tsv_rows(
+		"[\"job_id\", \"array_job_id\", \"array_task_id\", "
+		"\"array_task_str\", \"partition\", \"name\", \"user\", "
+		"\"uid\", \"state_short\", \"state\", \"time_used\", "
+		"\"start_time\", \"num_nodes\", \"reason\", \"nodes\"]",
+		"42\t\\N\t\\N\t\\N\tdebug\twrap\talice\t1000\tPD\tPENDING\t0"
+		"\t0\t1\tPriority\t\n"
+		"123\t123\t\\N\t4-10\tdebug\tarr\tcarol\t1002\tPD\tPENDING\t0"
+		"\t0\t1\tResources\t\n");
+	char *got;
+
+	(void)state;
+	got = print_row(JOBFMT_DEFAULT, false, rs);
+	assert_string_equal(
+		got,
+		"                42     debug     wrap    alice PD       0:00      1 (Priority)\n");
+	free(got);
+	jobrows_destroy(rs);
+}
+
+static void test_jobrows_from_json_values(void **state)
+{
+	struct jobrows *rs = json_rows(
+		"[{\"job_id\": 1, \"held\": true, \"requeue\": false, "
+		"\"time_limit\": null, \"steps\": [{\"a\": 1}], \"x\": 1.5},"
+		" {\"name\": \"b\", \"job_id\": 2}]");
+	const struct jobrow *r = jobrows_get(rs, 0);
+	long long v;
+
+	(void)state;
+	assert_int_equal(jobrows_count(rs), 2);
+	assert_string_equal(jobrow_str(r, "job_id"), "1");
+	assert_string_equal(jobrow_str(r, "held"), "1");
+	assert_string_equal(jobrow_str(r, "requeue"), "0");
+	assert_null(jobrow_str(r, "time_limit"));
+	assert_string_equal(jobrow_str(r, "steps"), "[{\"a\":1}]");
+	assert_string_equal(jobrow_str(r, "x"), "1.5");
+	assert_false(jobrow_int(r, "x", &v));
+	/* Columns are the union of the keys; a missing key is null. */
+	assert_null(jobrow_str(r, "name"));
+	r = jobrows_get(rs, 1);
+	assert_string_equal(jobrow_str(r, "name"), "b");
+	assert_true(jobrow_int(r, "job_id", &v));
+	assert_int_equal(v, 2);
+	assert_null(jobrow_str(r, "held"));
+	jobrows_destroy(rs);
+}
+
+static void test_jobrows_from_json_bad(void **state)
+{
+	struct lv_error err = {0};
+	json_t *bad = json_loads("[{\"job_id\": 1}, 5]", 0, NULL);
+
+	(void)state;
+	assert_null(jobrows_from_json(bad, &err));
+	assert_int_equal(err.code, -EPROTO);
+	assert_string_equal(err.text, "jobrows: job 2 is not an object");
+	json_decref(bad);
+	bad = json_object();
+	assert_null(jobrows_from_json(bad, &err));
+	assert_int_equal(err.code, -EPROTO);
+	json_decref(bad);
+	bad = json_array();
+	jobrows_destroy(jobrows_from_json(bad, &err) /* empty is fine */);
+	json_decref(bad);
+	jobrows_destroy(NULL);
+}
+
 static int setup_utc(void **state)
 {
 	(void)state;
@@ -428,6 +730,7 @@ int main(void)
 		cmocka_unit_test(test_jobfmt_row_widths),
 		cmocka_unit_test(test_jobfmt_row_literals),
 		cmocka_unit_test(test_jobfmt_row_time_formats),
+		cmocka_unit_test(test_jobfmt_row_time_like_timefmt),
 		cmocka_unit_test(test_jobfmt_row_reason_list),
 		cmocka_unit_test(test_jobfmt_row_other_fields),
 		cmocka_unit_test(test_jobfmt_parse_bad),
@@ -439,6 +742,18 @@ int main(void)
 		cmocka_unit_test(test_jobfmt_fields_none),
 		cmocka_unit_test(test_jobfmt_state_name_codes),
 		cmocka_unit_test(test_jobfmt_state_rank_order),
+		cmocka_unit_test(test_jobrows_parse_tsv_values),
+		cmocka_unit_test(test_jobrows_parse_tsv_escapes),
+		cmocka_unit_test(test_jobrows_parse_tsv_null),
+		cmocka_unit_test(test_jobrows_parse_tsv_empty_values),
+		cmocka_unit_test(test_jobrows_parse_tsv_no_trailing_newline),
+		cmocka_unit_test(test_jobrows_parse_tsv_wrong_count),
+		cmocka_unit_test(test_jobrows_parse_tsv_bad_fields),
+		cmocka_unit_test(test_jobrows_parse_tsv_unknown_field),
+		cmocka_unit_test(test_jobrows_parse_tsv_ints),
+		cmocka_unit_test(test_jobrows_parse_tsv_prints_like_json),
+		cmocka_unit_test(test_jobrows_from_json_values),
+		cmocka_unit_test(test_jobrows_from_json_bad),
 	};
 
 	return cmocka_run_group_tests(tests, setup_utc, NULL);
