@@ -19,8 +19,9 @@ enum lv_frame_flag {
 	LV_FRAME_F_PUSH = 1u << 1,     /* unsolicited message from the peer */
 	LV_FRAME_F_ERROR = 1u << 2,    /* body is {"code":..,"error":".."} */
 	LV_FRAME_F_MAC = 1u << 3,      /* a MAC trailer follows the body */
+	LV_FRAME_F_ATTACH = 1u << 4,   /* raw bytes follow the JSON and a NUL */
 };
-#define LV_FRAME_F_KNOWN 0x0fu
+#define LV_FRAME_F_KNOWN 0x1fu
 
 struct lv_frame_hdr {
 	uint8_t version;

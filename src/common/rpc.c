@@ -103,9 +103,11 @@ static void format_addr(const struct sockaddr *sa, char *out, size_t len)
 	snprintf(out, len, "%s:%u", host, port);
 }
 
-/* Queues one frame on the connection.  Takes ownership of body. */
-static int send_frame(struct lv_rpc_conn *c, uint16_t type, uint8_t flags,
-		      uint32_t id, json_t *body)
+/* Queues one frame on the connection, with an optional attachment.
+ * Takes ownership of body. */
+static int send_frame_attach(struct lv_rpc_conn *c, uint16_t type,
+			     uint8_t flags, uint32_t id, json_t *body,
+			     const char *key, const void *data, size_t dlen)
 {
 	struct lv_error err = { 0 };
 	uint8_t *buf;
@@ -116,7 +118,8 @@ static int send_frame(struct lv_rpc_conn *c, uint16_t type, uint8_t flags,
 		json_decref(body);
 		return -ENOTCONN;
 	}
-	rc = lv_wire_pack(type, flags, id, body, c->tx, &buf, &len, &err);
+	rc = lv_wire_pack_attach(type, flags, id, body, key, data, dlen, c->tx,
+				 &buf, &len, &err);
 	json_decref(body);
 	if (rc < 0) {
 		lv_log(LV_LOG_ERR, "rpc: cannot send %s to %s: %s",
@@ -126,6 +129,12 @@ static int send_frame(struct lv_rpc_conn *c, uint16_t type, uint8_t flags,
 	rc = bufferevent_write(c->bev, buf, len) == 0 ? 0 : -ENOMEM;
 	free(buf);
 	return rc;
+}
+
+static int send_frame(struct lv_rpc_conn *c, uint16_t type, uint8_t flags,
+		      uint32_t id, json_t *body)
+{
+	return send_frame_attach(c, type, flags, id, body, NULL, NULL, 0);
 }
 
 static void run_close_cb(struct lv_rpc_conn *c, const char *reason)
@@ -750,6 +759,13 @@ struct lv_rpc_conn *lv_rpc_connect(struct event_base *base, const char *host,
 int lv_rpc_respond(struct lv_rpc_conn *conn, uint32_t id, json_t *body)
 {
 	return send_frame(conn, 0, LV_FRAME_F_RESPONSE, id, body);
+}
+
+int lv_rpc_respond_attach(struct lv_rpc_conn *conn, uint32_t id, json_t *body,
+			  const char *key, const void *data, size_t len)
+{
+	return send_frame_attach(conn, 0, LV_FRAME_F_RESPONSE, id, body, key,
+				 data, len);
 }
 
 int lv_rpc_respond_error(struct lv_rpc_conn *conn, uint32_t id, int code,

@@ -96,6 +96,10 @@ struct lv_rpc_conn *lv_rpc_connect(struct event_base *base, const char *host,
 /* Sends a response to request id.  Takes ownership of body (NULL: {}).
  * 0 or -ENOTCONN/-ENOMEM. */
 int lv_rpc_respond(struct lv_rpc_conn *conn, uint32_t id, json_t *body);
+/* Sends a response with data attached raw (no JSON escaping); the peer
+ * finds it as a string at body[key].  Takes ownership of body. */
+int lv_rpc_respond_attach(struct lv_rpc_conn *conn, uint32_t id, json_t *body,
+			  const char *key, const void *data, size_t len);
 /* Sends an error response; the text is for a person to read. */
 int lv_rpc_respond_error(struct lv_rpc_conn *conn, uint32_t id, int code,
 			 const char *fmt, ...)

@@ -19,6 +19,14 @@ int lv_wire_pack(uint16_t type, uint8_t flags, uint32_t id,
 		 const json_t *body, struct lv_mac *mac, uint8_t **out,
 		 size_t *outlen, struct lv_error *err);
 
+/* As lv_wire_pack, with data attached raw after the JSON (F_ATTACH):
+ * large text such as job rows travels without JSON escaping.  The
+ * receiver finds it in the body as a string under key (proto 01). */
+int lv_wire_pack_attach(uint16_t type, uint8_t flags, uint32_t id,
+			const json_t *body, const char *key, const void *data,
+			size_t data_len, struct lv_mac *mac, uint8_t **out,
+			size_t *outlen, struct lv_error *err);
+
 /* Checks and decodes one whole frame (frame points at its header, h is
  * the decoded header).  With mac non-NULL the frame must carry a valid
  * MAC; with mac NULL it must carry none.  The body must be a JSON object.

@@ -161,6 +161,54 @@ static void test_wire_unpack_not_object(void **state)
 	}
 }
 
+static void test_wire_unpack_attachment(void **state)
+{
+	json_t *body = json_pack("{s:i}", "n", 1), *out = NULL;
+	const char data[] = "a\tb\n\\x\0y";
+	struct lv_frame_hdr h;
+	struct lv_error err = { 0 };
+	uint8_t *buf;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(lv_wire_pack_attach(7, 0, 1, body, "rows", data,
+					     sizeof(data) - 1, NULL, &buf, &len,
+					     &err), 0);
+	assert_int_equal(lv_frame_hdr_decode(buf, len, LV_FRAME_MAX_BODY, &h, NULL), 0);
+	assert_true(h.flags & LV_FRAME_F_ATTACH);
+	assert_int_equal(lv_wire_unpack(&h, buf, NULL, &out, &err), 0);
+	assert_int_equal(json_integer_value(json_object_get(out, "n")), 1);
+	assert_null(json_object_get(out, "_attach"));
+	assert_int_equal(json_string_length(json_object_get(out, "rows")),
+			 sizeof(data) - 1);
+	assert_memory_equal(json_string_value(json_object_get(out, "rows")),
+			    data, sizeof(data) - 1);
+	json_decref(out);
+	free(buf);
+	json_decref(body);
+}
+
+static void test_wire_unpack_attachment_bad(void **state)
+{
+	const char *texts[] = { "{\"a\":1}", "{\"_attach\":\"_x\"}\0zz",
+				"{\"_attach\":3}\0zz" };
+	const size_t lens[] = { 7, 19, 16 };
+	struct lv_frame_hdr h = { .version = LV_FRAME_VERSION,
+				  .flags = LV_FRAME_F_ATTACH };
+	struct lv_error err = { 0 };
+	json_t *out = NULL;
+	uint8_t buf[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		h.len = (uint32_t)lens[i];
+		lv_frame_hdr_encode(&h, buf);
+		memcpy(buf + LV_FRAME_HDR_LEN, texts[i], h.len);
+		assert_int_equal(lv_wire_unpack(&h, buf, NULL, &out, &err), -EPROTO);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +222,8 @@ int main(void)
 		cmocka_unit_test(test_wire_unpack_mac),
 		cmocka_unit_test(test_wire_unpack_mac_missing),
 		cmocka_unit_test(test_wire_unpack_not_object),
+		cmocka_unit_test(test_wire_unpack_attachment),
+		cmocka_unit_test(test_wire_unpack_attachment_bad),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
