@@ -83,6 +83,7 @@ static const struct key global_keys[] = {
 	{"KillWait", V_U32, G(kill_wait), 0, NULL},
 	{"MaxJobCount", V_U32, G(max_job_count), 1, NULL},
 	{"FirstJobId", V_U32, G(first_job_id), 1, NULL},
+	{"JournalSync", V_BOOL, G(journal_sync), 0, NULL}, /* hidden: benchmarks */
 	{"PolicyScript", V_STR, G(policy_script), 0, NULL},
 	{"Include", V_INCLUDE, 0, 0, NULL},
 	{NULL, V_STR, 0, 0, NULL},
@@ -992,6 +993,7 @@ static int parser_init(struct parser *p, const char *name)
 	c->kill_wait = 30;
 	c->max_job_count = 100000;
 	c->first_job_id = 1;
+	c->journal_sync = true;
 	p->node_def.n.weight = 1;
 	p->part_def.min_nodes = 1;
 	p->part_def.max_time = LV_TIME_UNLIMITED;

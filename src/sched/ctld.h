@@ -11,7 +11,9 @@
 #include "common/rpc.h"
 
 struct jobs;
+struct journal;
 struct nodes;
+struct persist;
 struct partitions;
 
 struct lvctld {
@@ -22,6 +24,8 @@ struct lvctld {
 	struct nodes *nodes;
 	struct partitions *parts;
 	struct jobs *jobs;
+	struct journal *journal; /* StateDir/journal; NULL without StateDir */
+	struct persist *persist; /* what goes into it (persist.c) */
 	struct event *sched_ev;  /* deferred scheduling pass */
 	bool sched_pending;
 	uint64_t sched_passes;

@@ -103,6 +103,7 @@ struct pass {
 	off_t off; /* where the pass goes: the segment's durable length */
 	enum lv_journal_fault fault;
 	int fault_err;
+	bool nosync; /* JournalSync=no: skip the fdatasync */
 	int broken;  /* the journal's, when the pass began */
 	int status;  /* 0, or the -errno every record of the pass gets */
 	bool wedged; /* the rollback failed too */
@@ -140,6 +141,7 @@ struct journal {
 	int broken; /* -errno: fail every pass until a snapshot succeeds */
 	enum lv_journal_fault fault;
 	int fault_err;
+	bool nosync;
 	struct journal_stats stats;
 };
 
@@ -655,6 +657,8 @@ static int sync_pass(const struct pass *ps)
 {
 	if (ps->fault == LV_JOURNAL_FAULT_SYNC)
 		return -ps->fault_err;
+	if (ps->nosync)
+		return 0;
 	return fdatasync(ps->fd) < 0 ? -errno : 0;
 }
 
@@ -707,6 +711,7 @@ static void take_pass(struct journal *j, struct pass *ps)
 	ps->off = j->good;
 	ps->fault = j->fault;
 	ps->fault_err = j->fault_err;
+	ps->nosync = j->nosync;
 	ps->broken = j->broken;
 	ps->wedged = false;
 	j->busy = true;
@@ -1118,6 +1123,13 @@ void journal_set_fault(struct journal *j, enum lv_journal_fault fault, int err)
 	mtx_lock(&j->lock);
 	j->fault = fault;
 	j->fault_err = err;
+	mtx_unlock(&j->lock);
+}
+
+void journal_set_sync(struct journal *j, bool sync)
+{
+	mtx_lock(&j->lock);
+	j->nosync = !sync;
 	mtx_unlock(&j->lock);
 }
 

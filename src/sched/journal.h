@@ -6,6 +6,7 @@
 
 #include <event2/event.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -125,6 +126,13 @@ enum lv_journal_fault {
 	LV_JOURNAL_FAULT_SYNC,
 };
 void journal_set_fault(struct journal *j, enum lv_journal_fault fault, int err);
+
+/*
+ * With sync false, passes are written but not fdatasync'd: nothing is
+ * durable, and done(0) only means "written".  For benchmarks only
+ * (lvctld's hidden JournalSync=no); the default is true.
+ */
+void journal_set_sync(struct journal *j, bool sync);
 
 /*
  * Writes and syncs everything queued, stops the worker, runs the done

@@ -15,6 +15,7 @@
 #include "common/timefmt.h"
 #include "sched/jobs.h"
 #include "sched/nodes.h"
+#include "sched/persist.h"
 #include "sched/sched.h"
 
 struct launch_ctx {
@@ -189,6 +190,7 @@ void rpc_alloc_done(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	struct lvctld *ctld = arg;
 	struct lv_error err = { 0 };
 	int64_t id = 0, status = 0, restarts = 0;
+	uint64_t mark = persist_mark(ctld);
 	struct job *job;
 
 	if (lv_json_int(req->body, "job_id", 1, UINT32_MAX, &id, &err) < 0 ||
@@ -210,7 +212,9 @@ void rpc_alloc_done(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	    job->restarts == (uint32_t)restarts)
 		sched_job_ended(ctld, job, final_state(job, req->body, (int)status),
 				(int)status);
-	lv_rpc_respond(conn, req->id, NULL);
+	/* The node keeps its report until the end is on disk; answers
+	 * leave in order (lvd matches them by order). */
+	persist_respond(ctld, conn, req->id, mark, NULL);
 }
 
 static bool listed(const json_t *arr, uint32_t id)

@@ -23,6 +23,7 @@
 #include "sched/partitions.h"
 #include "sched/jobs.h"
 #include "sched/launch.h"
+#include "sched/persist.h"
 #include "sched/rpc_handlers.h"
 #include "sched/sched.h"
 
@@ -200,6 +201,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	nodes_check_timeouts(ctld->nodes, time(NULL), ctld->conf->node_timeout,
 			     on_node_down, ctld);
 	sched_tick(ctld);
+	persist_tick(ctld, time(NULL));
 }
 
 /* An lvalloc or lvrun that went away gives up its allocation. */
@@ -235,6 +237,8 @@ static void ctld_destroy(struct lvctld *ctld)
 {
 	if (!ctld)
 		return;
+	/* Replies owed for records still being written go out first. */
+	persist_close(ctld);
 	lv_rpc_server_destroy(ctld->rpc);
 	sched_fini(ctld);
 	if (ctld->tick)
@@ -286,7 +290,7 @@ static int ctld_start(struct lvctld *ctld, struct lv_error *err)
 	    evsignal_add(ctld->sig_hup, NULL) < 0 ||
 	    event_add(ctld->tick, &one) < 0)
 		return lv_errorf(err, -ENOMEM, "cannot set up events");
-	if (sched_init(ctld, err) < 0)
+	if (sched_init(ctld, err) < 0 || persist_open(ctld, err) < 0)
 		return err->code;
 	/* Listen on the address nodes and clients use for us. */
 	if (!(ctld->rpc = lv_rpc_server_create(ctld->base,

@@ -17,6 +17,7 @@
 #include "sched/jobtext.h"
 #include "sched/nodes.h"
 #include "sched/partitions.h"
+#include "sched/persist.h"
 #include "sched/rpc_handlers.h"
 #include "sched/sched.h"
 #include "sched/select.h"
@@ -83,9 +84,9 @@ void rpc_job_submit(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	const struct lv_rpc_peer *peer = lv_rpc_conn_peer(conn);
 	struct lv_error err = { 0 };
 	struct job *job;
-	json_t *reply;
 
-	if (jobs_count_active(ctld->jobs) >= ctld->conf->max_job_count) {
+	if (jobs_count_active(ctld->jobs) + persist_submits_pending(ctld) >=
+	    ctld->conf->max_job_count) {
 		lv_rpc_respond_error(conn, req->id, EAGAIN,
 				     "MaxJobCount limit (%u jobs) reached, try again later",
 				     ctld->conf->max_job_count);
@@ -109,15 +110,8 @@ void rpc_job_submit(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	}
 	if (job->array_pending)
 		job->array_total = (uint32_t)lv_bitmap_count(job->array_pending);
-	jobs_add(ctld->jobs, job);
-	lv_debug(LV_DBG_JOB, "job: job=%u submitted by uid=%u", job->id,
-		 (unsigned)peer->uid);
-	reply = json_pack("{s:I}", "job_id", (json_int_t)job->id);
-	if (job->array_total)
-		json_object_set_new(reply, "array_task_count",
-				    json_integer(job->array_total));
-	lv_rpc_respond(conn, req->id, reply);
-	sched_request(ctld);
+	/* Answered, and in the table, once it is on disk (persist.c). */
+	persist_submit(ctld, conn, req->id, job);
 }
 
 static bool in_int_array(const json_t *arr, json_int_t v)
@@ -312,6 +306,7 @@ void rpc_job_complete(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	const struct lv_rpc_peer *peer = lv_rpc_conn_peer(conn);
 	struct lv_error err = { 0 };
 	int64_t id, status = 0;
+	uint64_t mark = persist_mark(ctld);
 	struct job *job;
 
 	if (lv_json_int(req->body, "job_id", 1, UINT32_MAX, &id, &err) < 0 ||
@@ -339,5 +334,5 @@ void rpc_job_complete(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	else if (!job_is_finished(job))
 		sched_job_ended(ctld, job,
 				status == 0 ? JOB_COMPLETED : JOB_FAILED, (int)status);
-	lv_rpc_respond(conn, req->id, NULL);
+	persist_respond(ctld, conn, req->id, mark, NULL);
 }

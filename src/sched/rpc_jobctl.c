@@ -19,6 +19,7 @@
 #include "sched/jobs.h"
 #include "sched/launch.h"
 #include "sched/partitions.h"
+#include "sched/persist.h"
 #include "sched/rpc_handlers.h"
 #include "sched/sched.h"
 
@@ -85,6 +86,7 @@ static bool cancel_pending_task(struct lvctld *ctld, const struct lv_rpc_peer *p
 		jobs_set_finished(ctld->jobs, array, JOB_CANCELLED, time(NULL));
 		sched_notify_waiters(ctld, array);
 	}
+	persist_job(ctld, array);
 	json_array_append_new(done, json_integer(array->id));
 	sched_request(ctld);
 	return true;
@@ -194,6 +196,7 @@ void rpc_job_cancel(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	const struct lv_rpc_peer *peer = lv_rpc_conn_peer(conn);
 	const json_t *ids = json_object_get(req->body, "job_ids"), *e;
 	json_t *done = json_array(), *errors = json_array();
+	uint64_t mark = persist_mark(ctld);
 	struct job *job, *next;
 	char buf[32];
 	size_t i;
@@ -229,8 +232,9 @@ void rpc_job_cancel(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 				     "No job identification provided");
 		return;
 	}
-	lv_rpc_respond(conn, req->id,
-		       json_pack("{s:o, s:o}", "cancelled", done, "errors", errors));
+	/* Answered once the cancellations are on disk. */
+	persist_respond(ctld, conn, req->id, mark,
+			json_pack("{s:o, s:o}", "cancelled", done, "errors", errors));
 }
 
 /* JOB_UPDATE "update": Slurm's rules.  Users change their own pending
@@ -346,6 +350,7 @@ void rpc_job_update(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	const struct lv_rpc_peer *peer = lv_rpc_conn_peer(conn);
 	const char *action = lv_json_str(req->body, "action");
 	struct lv_error err = { 0 };
+	uint64_t mark = persist_mark(ctld);
 	struct job *job;
 	int64_t id;
 	int rc = 0;
@@ -393,6 +398,7 @@ void rpc_job_update(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		lv_rpc_respond_error(conn, req->id, -rc, "%s", err.text);
 		return;
 	}
+	persist_job(ctld, job);
 	sched_request(ctld);
-	lv_rpc_respond(conn, req->id, NULL);
+	persist_respond(ctld, conn, req->id, mark, NULL);
 }

@@ -15,6 +15,7 @@
 #include "sched/ctld.h"
 #include "sched/jobs.h"
 #include "sched/nodes.h"
+#include "sched/persist.h"
 #include "sched/rpc_handlers.h"
 
 struct step_req {
@@ -226,6 +227,7 @@ void rpc_step_create(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	free(counts);
 	st->next = job->steps;
 	job->steps = st;
+	persist_job(ctld, job); /* next_step_id: step ids never repeat */
 	lv_debug(LV_DBG_JOB, "job: job=%u step=%u ntasks=%u on %s", job->id,
 		 st->id, st->ntasks, st->nodes ? st->nodes : "?");
 	lv_rpc_respond(conn, req->id,

@@ -19,6 +19,7 @@
 #include "sched/jobs.h"
 #include "sched/launch.h"
 #include "sched/nodes.h"
+#include "sched/persist.h"
 #include "sched/partitions.h"
 #include "sched/select.h"
 
@@ -173,9 +174,8 @@ static void start_job(struct lvctld *ctld, struct job *job, struct grant *g,
 	jobs_array_task_started(ctld->jobs, job);
 	lv_debug(LV_DBG_SCHED, "sched: job=%u starts on %s", job->id,
 		 job->nodes ? job->nodes : "?");
-	if (launch_job(ctld, job) < 0)
-		return; /* launch_job requeued it */
-	sched_notify_waiters(ctld, job);
+	/* Launched once the start is on disk (persist.c). */
+	persist_start(ctld, job);
 }
 
 /* Splits the next pending task off an array record. */
@@ -260,7 +260,9 @@ void sched_pass(struct lvctld *ctld)
 	time_t now = time(NULL);
 	struct job *job, *next;
 
-	if (!blocked)
+	/* StateDir failing: starts could not be recorded (the tick
+	 * retries). */
+	if (!blocked || !persist_writable(ctld))
 		return;
 	ctld->sched_passes++;
 	for (job = jobs_first(ctld->jobs); job; job = next) {
@@ -319,6 +321,7 @@ static void end_over_limit(struct lvctld *ctld, struct job *job)
 		return;
 	}
 	job->state = JOB_COMPLETING;
+	persist_job(ctld, job);
 	if (launch_signal(ctld, job, SIGTERM, false, true, &err) < 0)
 		lv_log(LV_LOG_WARNING, "job: job=%u: %s", job->id, err.text);
 }
@@ -367,6 +370,7 @@ void sched_job_ended(struct lvctld *ctld, struct job *job,
 	       WIFEXITED(status) ? WEXITSTATUS(status) : 0,
 	       WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 	jobs_array_task_ended(ctld->jobs, job);
+	persist_job(ctld, job);
 	sched_notify_waiters(ctld, job);
 	sched_request(ctld);
 }
@@ -383,6 +387,7 @@ int sched_cancel(struct lvctld *ctld, struct job *job, struct lv_error *err)
 			jobs_set_finished(ctld->jobs, job, JOB_CANCELLED, time(NULL));
 			sched_notify_waiters(ctld, job);
 		}
+		persist_job(ctld, job);
 		sched_request(ctld);
 		return 0;
 	}
@@ -398,6 +403,7 @@ int sched_cancel(struct lvctld *ctld, struct job *job, struct lv_error *err)
 	}
 	if (job->state == JOB_RUNNING)
 		job->state = JOB_COMPLETING;
+	persist_job(ctld, job);
 	return launch_signal(ctld, job, SIGTERM, false, true, err);
 }
 
@@ -426,5 +432,6 @@ void sched_requeue(struct lvctld *ctld, struct job *job, bool hold)
 	job->restarts++;
 	job->held = job->held || hold;
 	job->reason = hold ? REASON_LAUNCH_FAILED : REASON_NONE;
+	persist_job(ctld, job);
 	sched_request(ctld);
 }
