@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "common/auth.h"
@@ -103,6 +104,25 @@ static void format_addr(const struct sockaddr *sa, char *out, size_t len)
 	snprintf(out, len, "%s:%u", host, port);
 }
 
+/* Sends what the socket takes at once when nothing is queued before it
+ * (saves a loop turn and 3 system calls a reply); the rest waits in the
+ * bufferevent.  Errors are left for the bufferevent to report. */
+static int write_now(struct lv_rpc_conn *c, const uint8_t *buf, size_t len)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	evutil_socket_t fd = bufferevent_getfd(c->bev);
+	ssize_t n = 0;
+
+	if (fd >= 0 && c->state != CONN_SENT_HELLO && evbuffer_get_length(out) == 0) {
+		n = send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0)
+			n = 0;
+	}
+	if ((size_t)n == len)
+		return 0;
+	return bufferevent_write(c->bev, buf + n, len - (size_t)n) == 0 ? 0 : -ENOMEM;
+}
+
 /* Queues one frame on the connection, with an optional attachment.
  * Takes ownership of body. */
 static int send_frame_attach(struct lv_rpc_conn *c, uint16_t type,
@@ -126,7 +146,7 @@ static int send_frame_attach(struct lv_rpc_conn *c, uint16_t type,
 		       lv_msg_name(type), c->peer.addr, err.text);
 		return rc;
 	}
-	rc = bufferevent_write(c->bev, buf, len) == 0 ? 0 : -ENOMEM;
+	rc = write_now(c, buf, len);
 	free(buf);
 	return rc;
 }
