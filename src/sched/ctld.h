@@ -28,6 +28,11 @@ struct lvctld {
 	struct persist *persist; /* what goes into it (persist.c) */
 	struct event *sched_ev;  /* deferred scheduling pass */
 	bool sched_pending;
+	bool sched_full;          /* the pending pass must look at every job */
+	uint32_t sched_seen_id;   /* jobs below this id were considered */
+	bool *sched_blocked;      /* per partition, from the last pass */
+	size_t sched_blocked_n;
+	unsigned parts_gen;       /* bumped when partitions are rebuilt */
 	uint64_t sched_passes;
 	size_t bound_allocs; /* interactive allocations tied to a connection */
 	struct event *sig_term, *sig_int, *sig_hup;

@@ -104,6 +104,8 @@ struct job {
 	char *user;
 	char *account, *comment;
 	char *partition;
+	struct partition *part; /* cache of the partition; see job_partition */
+	unsigned part_gen;
 	struct job_req req;
 	/* The submitted description as compact JSON text, shared by the
 	 * tasks of an array; parsed again only to launch the job. */

@@ -151,6 +151,16 @@ struct job *jobs_next(struct job *job)
 	return job->next;
 }
 
+struct job *jobs_last(struct jobs *jobs)
+{
+	return jobs->tail;
+}
+
+struct job *jobs_prev(struct job *job)
+{
+	return job->prev;
+}
+
 size_t jobs_count(const struct jobs *jobs)
 {
 	return jobs->count;

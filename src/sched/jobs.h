@@ -31,6 +31,8 @@ struct job *jobs_find(struct jobs *jobs, uint32_t id);
 /* Iteration in submission order. */
 struct job *jobs_first(struct jobs *jobs);
 struct job *jobs_next(struct job *job);
+struct job *jobs_last(struct jobs *jobs);
+struct job *jobs_prev(struct job *job);
 
 size_t jobs_count(const struct jobs *jobs);
 size_t jobs_count_active(const struct jobs *jobs); /* not finished */

@@ -159,6 +159,7 @@ int ctld_reconfigure(struct lvctld *ctld, struct lv_error *err)
 	}
 	partitions_destroy(ctld->parts);
 	ctld->parts = parts;
+	ctld->parts_gen++;
 	lv_conf_destroy(ctld->conf);
 	ctld->conf = conf;
 	(void)lv_daemon_apply_log_conf(conf, NULL);

@@ -26,6 +26,8 @@
 /* Finished jobs stay visible this long (Slurm's MinJobAge). */
 #define MIN_JOB_AGE 300
 
+static void sched_pass_new(struct lvctld *ctld);
+
 static void on_sched_ev(evutil_socket_t fd, short what, void *arg)
 {
 	struct lvctld *ctld = arg;
@@ -33,7 +35,12 @@ static void on_sched_ev(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	ctld->sched_pending = false;
-	sched_pass(ctld);
+	if (ctld->sched_full) {
+		ctld->sched_full = false;
+		sched_pass(ctld);
+	} else {
+		sched_pass_new(ctld);
+	}
 }
 
 int sched_init(struct lvctld *ctld, struct lv_error *err)
@@ -50,16 +57,34 @@ void sched_fini(struct lvctld *ctld)
 	if (ctld->sched_ev)
 		event_free(ctld->sched_ev);
 	ctld->sched_ev = NULL;
+	free(ctld->sched_blocked);
+	ctld->sched_blocked = NULL;
 	jobs_destroy(ctld->jobs);
 	ctld->jobs = NULL;
 }
 
 void sched_request(struct lvctld *ctld)
 {
+	ctld->sched_full = true;
+	sched_request_new(ctld);
+}
+
+void sched_request_new(struct lvctld *ctld)
+{
 	if (ctld->sched_pending || !ctld->sched_ev)
 		return;
 	ctld->sched_pending = true;
 	event_active(ctld->sched_ev, 0, 0);
+}
+
+struct partition *job_partition(struct lvctld *ctld, struct job *job)
+{
+	/* Cached by generation: partitions are rebuilt on reconfigure. */
+	if (job->part_gen != ctld->parts_gen || !job->part) {
+		job->part = partitions_find(ctld->parts, job->partition);
+		job->part_gen = ctld->parts_gen;
+	}
+	return job->part;
 }
 
 /* Releases a grant's resources back to its nodes. */
@@ -253,10 +278,61 @@ static bool try_start(struct lvctld *ctld, struct job *job,
 	return true;
 }
 
-void sched_pass(struct lvctld *ctld)
+/* Considers one pending job; blocked[] carries the partitions where an
+ * earlier job waits for resources (strict priority order, no backfill). */
+static void consider(struct lvctld *ctld, struct job *job, bool *blocked,
+		     time_t now)
+{
+	struct partition *part;
+	enum job_reason why;
+	size_t pi = 0;
+
+	if (job->state != JOB_PENDING ||
+	    (job->array_pending && !lv_bitmap_count(job->array_pending)))
+		return;
+	part = job_partition(ctld, job);
+	if (part)
+		pi = (size_t)(part - partitions_get(ctld->parts, 0));
+	if ((why = blocked_by(ctld, job, part, now)) != REASON_NONE) {
+		job->reason = why;
+		return;
+	}
+	if (!job->eligible_time)
+		job->eligible_time = now;
+	if (blocked[pi]) {
+		job->reason = REASON_PRIORITY;
+		return;
+	}
+	/* An array may start several tasks in one pass. */
+	while (try_start(ctld, job, part, now) && job->array_pending &&
+	       lv_bitmap_count(job->array_pending) &&
+	       (why = blocked_by(ctld, job, part, now)) == REASON_NONE)
+		;
+	if (why != REASON_NONE)
+		job->reason = why;
+	if (job->state == JOB_PENDING && job->reason == REASON_RESOURCES)
+		blocked[pi] = true;
+}
+
+/* The partition blocked flags, sized for the current partitions. */
+static bool *blocked_flags(struct lvctld *ctld, bool reset)
 {
 	size_t np = partitions_count(ctld->parts);
-	bool *blocked = calloc(np ? np : 1, sizeof(bool));
+
+	if (ctld->sched_blocked_n != np || !ctld->sched_blocked) {
+		free(ctld->sched_blocked);
+		ctld->sched_blocked = calloc(np ? np : 1, sizeof(bool));
+		ctld->sched_blocked_n = ctld->sched_blocked ? np : 0;
+		reset = false;
+	}
+	if (reset && ctld->sched_blocked)
+		memset(ctld->sched_blocked, 0, np * sizeof(bool));
+	return ctld->sched_blocked;
+}
+
+void sched_pass(struct lvctld *ctld)
+{
+	bool *blocked = blocked_flags(ctld, true);
 	time_t now = time(NULL);
 	struct job *job, *next;
 
@@ -266,41 +342,33 @@ void sched_pass(struct lvctld *ctld)
 		return;
 	ctld->sched_passes++;
 	for (job = jobs_first(ctld->jobs); job; job = next) {
-		struct partition *part;
-		enum job_reason why;
-		size_t pi = 0;
-
 		next = jobs_next(job);
-		if (job->state != JOB_PENDING ||
-		    (job->array_pending && !lv_bitmap_count(job->array_pending)))
-			continue;
-		part = partitions_find(ctld->parts, job->partition);
-		if (part)
-			pi = (size_t)(part - partitions_get(ctld->parts, 0));
-		if ((why = blocked_by(ctld, job, part, now)) != REASON_NONE) {
-			job->reason = why;
-			continue;
-		}
-		if (!job->eligible_time)
-			job->eligible_time = now;
-		if (blocked[pi]) {
-			/* A job ahead of it in this partition waits for
-			 * resources: strict priority order (no backfill). */
-			job->reason = REASON_PRIORITY;
-			continue;
-		}
-		/* An array may start several tasks in one pass. */
-		while (try_start(ctld, job, part, now) && job->array_pending &&
-		       lv_bitmap_count(job->array_pending) &&
-		       (why = blocked_by(ctld, job, part, now)) == REASON_NONE)
-			;
-		if (why != REASON_NONE)
-			job->reason = why;
-		if (job->state == JOB_PENDING && job->reason == REASON_RESOURCES)
-			blocked[pi] = true;
+		consider(ctld, job, blocked, now);
 	}
-	free(blocked);
+	ctld->sched_seen_id = jobs_next_id(ctld->jobs);
 }
+
+/* Only jobs submitted since the last pass: nothing else changed for the
+ * others (whatever frees resources or changes eligibility asks for a full
+ * pass), so a submission costs O(new jobs), not O(queue). */
+static void sched_pass_new(struct lvctld *ctld)
+{
+	bool *blocked = blocked_flags(ctld, false);
+	time_t now = time(NULL);
+	struct job *job = jobs_last(ctld->jobs), *next;
+
+	if (!blocked || !persist_writable(ctld))
+		return;
+	while (job && jobs_prev(job) && jobs_prev(job)->id >= ctld->sched_seen_id)
+		job = jobs_prev(job);
+	for (; job; job = next) {
+		next = jobs_next(job);
+		if (job->id >= ctld->sched_seen_id)
+			consider(ctld, job, blocked, now);
+	}
+	ctld->sched_seen_id = jobs_next_id(ctld->jobs);
+}
+
 
 /* The node enforces the limit it was launched with; this catches a limit
  * lowered later (lvcontrol update) and nodes that failed to. */

@@ -13,8 +13,13 @@
 int sched_init(struct lvctld *ctld, struct lv_error *err);
 void sched_fini(struct lvctld *ctld);
 
-/* Asks for a scheduling pass soon (coalesced; runs from the loop). */
+/* Asks for a full scheduling pass soon (coalesced; runs from the loop):
+ * after anything that frees resources or changes eligibility. */
 void sched_request(struct lvctld *ctld);
+/* Asks for a pass over the jobs submitted since the last pass only. */
+void sched_request_new(struct lvctld *ctld);
+/* The job's partition (cached; NULL if it no longer exists). */
+struct partition *job_partition(struct lvctld *ctld, struct job *job);
 /* One pass now: starts what can start, sets pending reasons. */
 void sched_pass(struct lvctld *ctld);
 /* Once a second: begin times, time-limit backstops, purging. */
