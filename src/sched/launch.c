@@ -230,7 +230,8 @@ static bool listed(const json_t *arr, uint32_t id)
 }
 
 void launch_reconcile(struct lvctld *ctld, const char *node,
-		      const json_t *running, bool rebooted)
+		      const json_t *running, bool rebooted,
+		      time_t node_started)
 {
 	struct job *job, *next;
 
@@ -240,6 +241,21 @@ void launch_reconcile(struct lvctld *ctld, const char *node,
 		    strcmp(job->kind, "batch") || !job->batch_host ||
 		    strcmp(job->batch_host, node) || listed(running, job->id))
 			continue;
+		/* The same lvd has run since the job started, and lvd lists
+		 * a job until its end is acknowledged, which lvctld does only
+		 * once the end is on disk: the launch never reached it (lost
+		 * with a connection, or with lvctld stopped after recording
+		 * the start).  The job never ran: queue it again. */
+		if (node_started && node_started <= job->start_time) {
+			lv_log(LV_LOG_WARNING, "job: job=%u never reached %s; %s",
+			       job->id, node,
+			       job->cancel_requested ? "cancelled" : "requeued");
+			if (job->cancel_requested)
+				sched_job_ended(ctld, job, JOB_CANCELLED, 0);
+			else
+				sched_requeue(ctld, job, false);
+			continue;
+		}
 		lv_log(LV_LOG_WARNING, "job: job=%u is not running on %s%s",
 		       job->id, node, rebooted ? " (node daemon restarted)" : "");
 		if (job->requeue && !job->cancel_requested)

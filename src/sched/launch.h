@@ -29,9 +29,13 @@ void rpc_alloc_done(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		    void *arg);
 
 /* A node (re)registered listing the jobs it runs: jobs we think run there
- * but it does not know ended with NODE_FAIL. */
+ * but it does not know ended with NODE_FAIL (or are requeued), unless its
+ * lvd has run since before they started (node_started, lvd's start time,
+ * 0 if unknown): then the launch never reached it and they are queued
+ * again. */
 void launch_reconcile(struct lvctld *ctld, const char *node,
-		      const json_t *running, bool rebooted);
+		      const json_t *running, bool rebooted,
+		      time_t node_started);
 
 /* A node went DOWN: its jobs end with NODE_FAIL or are requeued. */
 void launch_node_failed(struct lvctld *ctld, const char *node);

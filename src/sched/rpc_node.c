@@ -50,7 +50,9 @@ void rpc_node_register(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	/* Mark the connection as a node's; the node itself is found by name
 	 * each time, since a reconfiguration rebuilds the table. */
 	lv_rpc_conn_set_data(conn, ctld);
-	launch_reconcile(ctld, name, json_object_get(req->body, "jobs"), false);
+	launch_reconcile(ctld, name, json_object_get(req->body, "jobs"), false,
+			 (time_t)json_integer_value(json_object_get(req->body,
+								    "boot_time")));
 	sched_request(ctld);
 	lv_rpc_respond(conn, req->id,
 		       json_pack("{s:I, s:s}", "heartbeat_interval",
