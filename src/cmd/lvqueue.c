@@ -774,6 +774,8 @@ static void print_jobs(const struct options *o, const struct query *q,
 		for (size_t i = 0; i < n; i++)
 			json_array_append(arr,
 					  json_array_get(jobs, picks[i].index));
+		/* An object with "jobs", as squeue --json and lvinfo --json. */
+		arr = json_pack("{s:o, s:I}", "jobs", arr, "time", (json_int_t)now);
 		cli_print_json(arr);
 		json_decref(arr);
 		return;
@@ -821,6 +823,9 @@ static void show_once(struct cli *cli, const struct options *o,
 	size_t n;
 
 	picks = select_jobs(cli, q, rs, &n, &vals);
+	/* squeue -j of ids that do not exist is an error scripts rely on. */
+	if (o->jobs && !jobrows_count(rs) && !o->iterate)
+		cli_die(cli, "Invalid job id specified");
 	print_jobs(o, q, json_object_get(reply, "jobs"), picks, n, now);
 	fflush(stdout);
 	free(picks);

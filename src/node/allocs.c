@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "common/log.h"
 #include "common/msg.h"
@@ -170,6 +171,17 @@ static void on_limit(evutil_socket_t fd, short what, void *arg)
 	terminate(run);
 }
 
+/* (Re)arms the time limit, counted from the start; 0 means none. */
+static void set_limit(struct alloc_run *run, json_int_t limit)
+{
+	time_t end = run->start + (time_t)limit, now = time(NULL);
+	struct timeval tv = { .tv_sec = end > now ? end - now : 0 };
+
+	event_del(run->limit_timer);
+	if (limit > 0 && !run->timed_out)
+		event_add(run->limit_timer, &tv);
+}
+
 static struct alloc_run *run_new(struct lvd_node *node, const json_t *body,
 				 struct lv_error *err)
 {
@@ -223,7 +235,6 @@ void allocs_rpc_launch(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	json_int_t limit = json_integer_value(json_object_get(req->body, "time_limit_secs"));
 	struct lv_error err = { 0 };
 	struct alloc_run *run;
-	struct timeval tv = { .tv_sec = limit };
 
 	if (!node) {
 		lv_rpc_respond_error(conn, req->id, ENOENT, "this lvd does not serve node %s",
@@ -253,8 +264,8 @@ void allocs_rpc_launch(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	}
 	run->next = node->runs;
 	node->runs = run;
-	if (limit > 0)
-		event_add(run->limit_timer, &tv);
+	run->start = time(NULL);
+	set_limit(run, limit);
 	lv_debug(LV_DBG_LAUNCH, "job: job=%u started on %s pid=%ld", run->job_id,
 		 node->name, (long)run->pid);
 	lv_rpc_respond(conn, req->id, json_pack("{s:I}", "pid", (json_int_t)run->pid));
@@ -275,8 +286,16 @@ void allocs_rpc_signal(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	struct alloc_run *run = node ? find_run(node, (uint32_t)id) : NULL;
 
 	if (json_is_true(json_object_get(req->body, "steps_only"))) {
-		/* The job ended: whatever of it still runs here goes. */
-		steps_kill_job(link_node->lvd, (uint32_t)id);
+		/* scancel -s without --batch signals the steps, not the batch
+		 * shell; at the job's end this is SIGKILL for what is left. */
+		steps_signal_job(link_node->lvd, (uint32_t)id,
+				 sig > 0 && sig < NSIG ? (int)sig : SIGKILL);
+		lv_rpc_respond(conn, req->id, NULL);
+		return;
+	}
+	if (run && json_is_integer(json_object_get(req->body, "time_limit_secs"))) {
+		set_limit(run, json_integer_value(json_object_get(req->body,
+								    "time_limit_secs")));
 		lv_rpc_respond(conn, req->id, NULL);
 		return;
 	}

@@ -36,7 +36,8 @@ static void on_sigchld(evutil_socket_t sig, short what, void *arg)
 		if (!(w = *pp))
 			continue; /* nobody asked: reaped, that is all */
 		*pp = w->next;
-		w->cb(pid, status, w->arg);
+		if (w->cb)
+			w->cb(pid, status, w->arg);
 		free(w);
 	}
 }

@@ -15,7 +15,7 @@ typedef void (*child_exit_f)(pid_t pid, int status, void *arg);
 struct children *children_create(struct event_base *base);
 void children_destroy(struct children *ch);
 
-/* Calls cb once pid has exited.  0 or -ENOMEM. */
+/* Calls cb once pid has exited (cb NULL: just reap it).  0 or -ENOMEM. */
 int children_watch(struct children *ch, pid_t pid, child_exit_f cb, void *arg);
 /* Forgets pid (its watcher is going away). */
 void children_forget(struct children *ch, pid_t pid);

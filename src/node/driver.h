@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "common/error.h"
 
@@ -27,6 +28,7 @@ struct alloc_run {
 	gid_t gid;
 	char *dir;          /* private directory under NodeStateDir */
 	pid_t pid;          /* main process; its process group is the job */
+	time_t start;       /* when it was launched (time limits count from it) */
 	int status;         /* wait status of the main process */
 	bool timed_out, cancelled, oom, ended;
 	struct event *limit_timer; /* time limit */

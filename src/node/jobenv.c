@@ -139,6 +139,16 @@ char **jobenv_build(const json_t *desc, const char *node, const char *conf_path,
 		 json_object_get(desc, "array_task_id"));
 	env_both(&e, "LV_ARRAY_TASK_COUNT", "SLURM_ARRAY_TASK_COUNT",
 		 json_object_get(desc, "array_task_count"));
+	env_both(&e, "LV_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_MIN",
+		 json_object_get(desc, "array_task_min"));
+	env_both(&e, "LV_ARRAY_TASK_MAX", "SLURM_ARRAY_TASK_MAX",
+		 json_object_get(desc, "array_task_max"));
+	env_both(&e, "LV_ARRAY_TASK_STEP", "SLURM_ARRAY_TASK_STEP",
+		 json_object_get(desc, "array_task_step"));
+	/* Set only for a job that runs again (sbatch's rule). */
+	if (json_integer_value(json_object_get(desc, "restarts")) > 0)
+		env_both(&e, "LV_RESTART_COUNT", "SLURM_RESTART_COUNT",
+			 json_object_get(desc, "restarts"));
 	env_put(&e, "LV_NODENAME", node);
 	env_put(&e, "SLURMD_NODENAME", node);
 	env_put(&e, "LV_NODEID", "0");

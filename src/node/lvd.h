@@ -63,8 +63,8 @@ void steps_rpc_signal(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		      void *arg);
 /* lvrun's connection closed: its step's tasks are killed. */
 void steps_conn_closed(struct lvd *lvd, struct lv_rpc_conn *conn);
-/* The job ended: its steps here are killed. */
-void steps_kill_job(struct lvd *lvd, uint32_t job_id);
+/* Signals every step of job here (SIGKILL when the job has ended). */
+void steps_signal_job(struct lvd *lvd, uint32_t job_id, int sig);
 void steps_shutdown(struct lvd *lvd);
 
 /* lvd's routes for allocations (allocs.c); arg is the lvd_node whose

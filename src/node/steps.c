@@ -515,13 +515,13 @@ void steps_conn_closed(struct lvd *lvd, struct lv_rpc_conn *conn)
 	step_free(st);
 }
 
-void steps_kill_job(struct lvd *lvd, uint32_t job_id)
+void steps_signal_job(struct lvd *lvd, uint32_t job_id, int sig)
 {
 	struct step_run *st;
 
 	for (st = lvd->steps; st; st = st->next)
 		if (st->job_id == job_id)
-			step_kill(st, SIGKILL);
+			step_kill(st, sig);
 }
 
 void steps_shutdown(struct lvd *lvd)

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,4 +130,24 @@ char *array_format(const struct lv_bitmap *tasks, uint32_t throttle)
 		out = NULL;
 	free(list);
 	return out;
+}
+
+void array_bounds(const struct lv_bitmap *tasks, uint32_t *min, uint32_t *max,
+		  uint32_t *step)
+{
+	long i, prev = -1, first = lv_bitmap_next_set(tasks, 0), d = 0;
+	bool even = true;
+
+	*min = *max = first > 0 ? (uint32_t)first : 0;
+	for (i = first; i >= 0; i = lv_bitmap_next_set(tasks, (size_t)i + 1)) {
+		if (prev >= 0) {
+			if (d && i - prev != d)
+				even = false;
+			d = i - prev;
+		}
+		prev = i;
+	}
+	if (prev >= 0)
+		*max = (uint32_t)prev;
+	*step = even && d > 0 ? (uint32_t)d : 1;
 }

@@ -17,6 +17,11 @@ struct lv_bitmap;
 int array_parse(const char *s, struct lv_bitmap **tasks, uint32_t *throttle,
 		struct lv_error *err);
 
+/* Lowest and highest task, and the step between them when the tasks are
+ * evenly spaced (else 1), as sbatch reports them to array tasks. */
+void array_bounds(const struct lv_bitmap *tasks, uint32_t *min, uint32_t *max,
+		  uint32_t *step);
+
 /* "1-3,5%2": the tasks and throttle in squeue's form.  Caller frees; NULL
  * on ENOMEM. */
 char *array_format(const struct lv_bitmap *tasks, uint32_t throttle);

@@ -20,6 +20,7 @@ enum dep_type {
 struct dep_term {
 	enum dep_type type;
 	uint32_t job_id; /* 0 for singleton */
+	uint32_t task;   /* DEP_NO_TASK, or one task of array job_id */
 };
 
 struct dependency {
@@ -48,7 +49,8 @@ void depend_destroy(struct dependency *d)
 	free(d);
 }
 
-static int add_term(struct dependency *d, enum dep_type type, uint32_t id)
+static int add_term(struct dependency *d, enum dep_type type, uint32_t id,
+		    uint32_t task)
 {
 	struct dep_term *t = realloc(d->terms, (d->n + 1) * sizeof(*t));
 
@@ -57,6 +59,7 @@ static int add_term(struct dependency *d, enum dep_type type, uint32_t id)
 	d->terms = t;
 	t[d->n].type = type;
 	t[d->n].job_id = id;
+	t[d->n].task = task;
 	d->n++;
 	return 0;
 }
@@ -81,7 +84,7 @@ static int parse_clause(struct dependency *d, const char *s, size_t len,
 	if (types[i].type == DEP_SINGLETON) {
 		if (nlen != len)
 			return lv_errorf(err, -EINVAL, "singleton takes no job ids");
-		return add_term(d, DEP_SINGLETON, 0) < 0
+		return add_term(d, DEP_SINGLETON, 0, DEP_NO_TASK) < 0
 			       ? lv_errorf(err, -ENOMEM, "out of memory")
 			       : 0;
 	}
@@ -93,7 +96,16 @@ static int parse_clause(struct dependency *d, const char *s, size_t len,
 		if (!isdigit((unsigned char)*p))
 			return lv_errorf(err, -EINVAL, "Invalid job id in dependency '%.*s'",
 					 (int)len, s);
+		unsigned long task = DEP_NO_TASK;
+
 		id = strtoul(p, &end, 10);
+		/* "12_3": one task of array 12. */
+		if (*end == '_' && isdigit((unsigned char)end[1])) {
+			task = strtoul(end + 1, &end, 10);
+			if (task >= DEP_NO_TASK)
+				return lv_errorf(err, -EINVAL, "Invalid array task in dependency '%.*s'",
+						 (int)len, s);
+		}
 		/* "+time" offsets (after:id+min) are accepted and ignored. */
 		if (*end == '+')
 			while (end < s + len && *end != ':')
@@ -101,7 +113,7 @@ static int parse_clause(struct dependency *d, const char *s, size_t len,
 		if ((end < s + len && *end != ':') || id == 0 || id > UINT32_MAX)
 			return lv_errorf(err, -EINVAL, "Invalid job id in dependency '%.*s'",
 					 (int)len, s);
-		if (add_term(d, types[i].type, (uint32_t)id) < 0)
+		if (add_term(d, types[i].type, (uint32_t)id, (uint32_t)task) < 0)
 			return lv_errorf(err, -ENOMEM, "out of memory");
 	}
 	return 0;
@@ -152,7 +164,11 @@ int depend_check(const struct dependency *d, depend_lookup_f lookup,
 		if (d->terms[i].type == DEP_SINGLETON)
 			continue;
 		memset(&st, 0, sizeof(st));
-		lookup(d->terms[i].job_id, &st, arg);
+		lookup(d->terms[i].job_id, d->terms[i].task, &st, arg);
+		if (!st.exists && d->terms[i].task != DEP_NO_TASK)
+			return lv_errorf(err, -ENOENT,
+					 "Job dependency problem: job %u_%u does not exist",
+					 d->terms[i].job_id, d->terms[i].task);
 		if (!st.exists)
 			return lv_errorf(err, -ENOENT,
 					 "Job dependency problem: job %u does not exist",
@@ -169,7 +185,7 @@ static enum dep_result eval_term(const struct dep_term *t,
 
 	if (t->type == DEP_SINGLETON)
 		return single(self, arg) ? DEP_WAIT : DEP_OK;
-	lookup(t->job_id, &st, arg);
+	lookup(t->job_id, t->task, &st, arg);
 	/* A job purged from memory ended long ago: Slurm treats it as
 	 * satisfied for after/afterany and unknown otherwise. */
 	if (!st.exists)

@@ -27,8 +27,11 @@ struct dep_status {
 	bool any_ok;   /* at least one did */
 };
 
-typedef void (*depend_lookup_f)(uint32_t job_id, struct dep_status *st,
-				void *arg);
+/* task is DEP_NO_TASK for a whole job (or array), else one array task
+ * ("afterok:12_3"). */
+#define DEP_NO_TASK UINT32_MAX
+typedef void (*depend_lookup_f)(uint32_t job_id, uint32_t task,
+				struct dep_status *st, void *arg);
 /* True when another job with this user and name is running. */
 typedef bool (*depend_singleton_f)(const struct job *self, void *arg);
 

@@ -51,6 +51,9 @@ static const char *const reason_names[] = {
 	[REASON_ARRAY_TASK_LIMIT] = "JobArrayTaskLimit",
 	[REASON_LAUNCH_FAILED] = "launch failed requeued held",
 	[REASON_NODE_FAIL] = "NodeFail",
+	[REASON_NONZERO_EXIT] = "NonZeroExitCode",
+	[REASON_TIME_LIMIT] = "TimeLimit",
+	[REASON_OUT_OF_MEMORY] = "OutOfMemory",
 };
 
 const char *job_state_name(enum job_state s)

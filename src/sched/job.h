@@ -44,6 +44,9 @@ enum job_reason {
 	REASON_ARRAY_TASK_LIMIT,
 	REASON_LAUNCH_FAILED,
 	REASON_NODE_FAIL,
+	REASON_NONZERO_EXIT,
+	REASON_TIME_LIMIT,
+	REASON_OUT_OF_MEMORY, /* keep last: jobstate.c parses up to it */
 };
 
 /* One node's share of a grant. */
@@ -97,6 +100,7 @@ struct job {
 	uint32_t array_running;
 	/* On the array's record: counts over all its tasks. */
 	uint32_t array_total, array_started, array_done, array_ok;
+	uint32_t array_min, array_max, array_step; /* SLURM_ARRAY_TASK_MIN.. */
 	char *kind; /* allocation kind: "batch", "interactive" */
 	char *name;
 	uid_t uid;

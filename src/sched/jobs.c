@@ -177,13 +177,42 @@ static bool ended_ok(const struct job *j)
 	       WEXITSTATUS(j->exit_status) == 0;
 }
 
-void jobs_dep_status(uint32_t id, struct dep_status *st, void *arg)
+/* One task of an array: still pending in the array's record, or a job
+ * of its own once started. */
+static void task_status(struct jobs *jobs, struct job *a, uint32_t task,
+			struct dep_status *st)
+{
+	struct job *j;
+
+	if (a->array_pending && task < lv_bitmap_size(a->array_pending) &&
+	    lv_bitmap_test(a->array_pending, task)) {
+		st->exists = true;
+		return;
+	}
+	for (j = jobs->head; j; j = j->next)
+		if (j->array_job_id == a->id && j->array_task_id == task)
+			break;
+	if (!j)
+		return;
+	st->exists = true;
+	st->started = j->state != JOB_PENDING || j->state == JOB_CANCELLED;
+	st->finished = job_is_finished(j);
+	st->all_ok = st->any_ok = ended_ok(j);
+}
+
+void jobs_dep_status(uint32_t id, uint32_t task, struct dep_status *st,
+		     void *arg)
 {
 	struct job *j = jobs_find(arg, id);
 
 	memset(st, 0, sizeof(*st));
 	if (!j)
 		return;
+	if (task != DEP_NO_TASK) {
+		if (j->array_total)
+			task_status(arg, j, task, st);
+		return;
+	}
 	st->exists = true;
 	if (j->array_total) {
 		/* An array: the record of its still-pending tasks. */

@@ -38,7 +38,8 @@ size_t jobs_count(const struct jobs *jobs);
 size_t jobs_count_active(const struct jobs *jobs); /* not finished */
 
 /* Dependency view of a job or array: see depend.h. */
-void jobs_dep_status(uint32_t id, struct dep_status *st, void *jobs);
+void jobs_dep_status(uint32_t id, uint32_t task, struct dep_status *st,
+		     void *jobs);
 /* True when another job of self's user and name is running. */
 bool jobs_singleton_busy(const struct job *self, void *jobs);
 

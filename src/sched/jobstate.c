@@ -274,7 +274,7 @@ static int read_life(struct job *job, const json_t *o, struct lv_error *err)
 		return lv_errorf(err, -EINVAL, "job %u: bad state '%s'", job->id,
 				 state ? state : "");
 	job->state = (enum job_state)st;
-	for (r = REASON_NONE; reason && r <= REASON_NODE_FAIL; r++)
+	for (r = REASON_NONE; reason && r <= REASON_OUT_OF_MEMORY; r++)
 		if (!strcmp(reason, job_reason_name((enum job_reason)r)))
 			job->reason = (enum job_reason)r;
 	job->requeue = get_bool(o, "requeue");

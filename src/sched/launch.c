@@ -88,6 +88,9 @@ static json_t *launch_body(struct lvctld *ctld, const struct job *job)
 		json_object_set_new(b, "array_task_id", json_integer(job->array_task_id));
 		if (a && a->array_pending) {
 			json_object_set_new(b, "array_task_count", json_integer(a->array_total));
+			json_object_set_new(b, "array_task_min", json_integer(a->array_min));
+			json_object_set_new(b, "array_task_max", json_integer(a->array_max));
+			json_object_set_new(b, "array_task_step", json_integer(a->array_step));
 		}
 	}
 	return b;
@@ -134,12 +137,25 @@ static void signalled(struct lv_rpc_conn *conn, int status, const json_t *body,
 	free(lc);
 }
 
+static size_t to_all_nodes(struct lvctld *ctld, const struct job *job,
+			   json_t *body);
+
 int launch_signal(struct lvctld *ctld, struct job *job, int sig,
 		  bool batch_only, bool cancel, struct lv_error *err)
 {
 	struct lv_rpc_conn *conn = node_conn(ctld, job->batch_host);
 	struct launch_ctx *lc;
 
+	/* scancel -s without --batch: the steps get it, not the shell. */
+	if (!cancel && !batch_only) {
+		if (!job->steps)
+			return lv_errorf(err, -ESRCH, "Job has no steps to signal (use --batch for the batch shell)");
+		to_all_nodes(ctld, job,
+			     json_pack("{s:I, s:i, s:b}", "job_id",
+				       (json_int_t)job->id, "signal", sig,
+				       "steps_only", 1));
+		return 0;
+	}
 	if (!conn) {
 		if (cancel) {
 			/* The node is gone; it will kill the job when it
@@ -289,26 +305,58 @@ void launch_node_failed(struct lvctld *ctld, const char *node)
 	}
 }
 
-void launch_end_steps(struct lvctld *ctld, const struct job *job)
+/* Sends body (a new reference) as ALLOC_SIGNAL to every node of the job
+ * with "node" set to it; returns how many were sent. */
+static size_t to_all_nodes(struct lvctld *ctld, const struct job *job,
+			   json_t *body)
 {
 	struct launch_ctx *lc;
 	struct lv_rpc_conn *conn;
-	size_t i;
+	size_t i, sent = 0;
 
-	if (!job->steps)
-		return;
 	for (i = 0; i < job->n_grants; i++) {
 		struct node *n = nodes_get(ctld->nodes, job->grants[i].node);
+		json_t *b;
 
 		if (!(conn = node_conn(ctld, n->name)) || !(lc = calloc(1, sizeof(*lc))))
 			continue;
 		lc->ctld = ctld;
 		lc->job_id = job->id;
-		if (lv_rpc_call(conn, LV_MSG_ALLOC_SIGNAL,
-				json_pack("{s:I, s:s, s:i, s:b}", "job_id",
-					  (json_int_t)job->id, "node", n->name,
-					  "signal", 9, "steps_only", 1),
-				signalled, lc) < 0)
+		b = json_copy(body);
+		json_object_set_new(b, "node", json_string(n->name));
+		if (lv_rpc_call(conn, LV_MSG_ALLOC_SIGNAL, b, signalled, lc) < 0)
 			free(lc);
+		else
+			sent++;
 	}
+	json_decref(body);
+	return sent;
+}
+
+void launch_end_steps(struct lvctld *ctld, const struct job *job)
+{
+	if (!job->steps)
+		return;
+	to_all_nodes(ctld, job,
+		     json_pack("{s:I, s:i, s:b}", "job_id", (json_int_t)job->id,
+			       "signal", 9, "steps_only", 1));
+}
+
+void launch_update_limit(struct lvctld *ctld, const struct job *job)
+{
+	struct lv_rpc_conn *conn = node_conn(ctld, job->batch_host);
+	struct launch_ctx *lc;
+	json_int_t secs = job->req.time_limit == LV_TIME_UNLIMITED
+				  ? 0
+				  : (json_int_t)job->req.time_limit * 60;
+
+	if (!conn || strcmp(job->kind, "batch") || !(lc = calloc(1, sizeof(*lc))))
+		return;
+	lc->ctld = ctld;
+	lc->job_id = job->id;
+	if (lv_rpc_call(conn, LV_MSG_ALLOC_SIGNAL,
+			json_pack("{s:I, s:s, s:I}", "job_id", (json_int_t)job->id,
+				  "node", job->batch_host, "time_limit_secs", secs),
+			signalled, lc) < 0)
+		free(lc);
 }

@@ -24,6 +24,9 @@ int launch_signal(struct lvctld *ctld, struct job *job, int sig,
 /* The job ended: tells its nodes to kill what its steps left running. */
 void launch_end_steps(struct lvctld *ctld, const struct job *job);
 
+/* Tells the batch host of a running job its new time limit. */
+void launch_update_limit(struct lvctld *ctld, const struct job *job);
+
 /* ALLOC_DONE from a node. */
 void rpc_alloc_done(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		    void *arg);

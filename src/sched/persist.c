@@ -401,6 +401,8 @@ bool persist_writable(const struct lvctld *ctld)
 	return !ctld->persist || ctld->persist->writable;
 }
 
+static void maybe_snapshot(struct persist *p, bool now);
+
 /* ---- Recovery ---- */
 
 /* Moves n's fields into old, which keeps its place in the table, its
@@ -585,10 +587,19 @@ int persist_open(struct lvctld *ctld, struct lv_error *err)
 void persist_close(struct lvctld *ctld)
 {
 	struct persist *p = ctld->persist;
+	struct journal_stats st;
 	struct waiter *w;
 
 	if (!p)
 		return;
+	/* A clean stop leaves one snapshot: the next start reads it
+	 * instead of replaying records. */
+	if (journal_records(ctld->journal))
+		maybe_snapshot(p, true);
+	journal_get_stats(ctld->journal, &st);
+	lv_log(LV_LOG_INFO, "journal: %llu records in %llu commits (at most %llu in one), %llu refused",
+	       (unsigned long long)st.records, (unsigned long long)st.commits,
+	       (unsigned long long)st.max_batch, (unsigned long long)st.failed);
 	journal_close(ctld->journal);
 	ctld->journal = NULL;
 	while ((w = p->wait_head)) {
@@ -662,7 +673,7 @@ static json_t *snapshot_doc(struct lvctld *ctld, size_t *bytes)
 	return doc;
 }
 
-static void maybe_snapshot(struct persist *p)
+static void maybe_snapshot(struct persist *p, bool now)
 {
 	struct lvctld *ctld = p->ctld;
 	size_t size = journal_size(ctld->journal);
@@ -671,8 +682,9 @@ static void maybe_snapshot(struct persist *p)
 	struct timespec t0, t1;
 	json_t *doc;
 
-	if ((recs <= PERSIST_SNAPSHOT_RECORDS && size <= PERSIST_SNAPSHOT_BYTES) ||
-	    size < p->snap_bytes / 2 || !p->writable)
+	if (!now && ((recs <= PERSIST_SNAPSHOT_RECORDS &&
+		      size <= PERSIST_SNAPSHOT_BYTES) ||
+		     size < p->snap_bytes / 2 || !p->writable))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!(doc = snapshot_doc(ctld, &bytes))) {
@@ -721,6 +733,6 @@ void persist_tick(struct lvctld *ctld, time_t now)
 	if (!p)
 		return;
 	retry_failed(p);
-	maybe_snapshot(p);
+	maybe_snapshot(p, false);
 	check_unknown_nodes(p, now);
 }

@@ -12,6 +12,7 @@
 #include "common/hostlist.h"
 #include "common/log.h"
 #include "common/msg.h"
+#include "sched/array.h"
 #include "sched/ctld.h"
 #include "sched/jobs.h"
 #include "sched/jobtext.h"
@@ -108,8 +109,11 @@ void rpc_job_submit(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		job_destroy(job);
 		return;
 	}
-	if (job->array_pending)
+	if (job->array_pending) {
 		job->array_total = (uint32_t)lv_bitmap_count(job->array_pending);
+		array_bounds(job->array_pending, &job->array_min, &job->array_max,
+			     &job->array_step);
+	}
 	/* Answered, and in the table, once it is on disk (persist.c). */
 	persist_submit(ctld, conn, req->id, job);
 }

@@ -259,6 +259,8 @@ static int update_fields(struct lvctld *ctld, const struct lv_rpc_peer *peer,
 		    t > p->max_time)
 			return lv_errorf(err, -EINVAL, "Requested time limit exceeds the partition's MaxTime");
 		job->req.time_limit = t;
+		if (job->state == JOB_RUNNING)
+			launch_update_limit(ctld, job);
 	}
 	if ((v = json_object_get(set, "partition"))) {
 		struct partition *p = json_is_string(v)

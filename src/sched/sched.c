@@ -431,6 +431,12 @@ void sched_job_ended(struct lvctld *ctld, struct job *job,
 	}
 	job->exit_status = status;
 	jobs_set_finished(ctld->jobs, job, state, now);
+	/* squeue shows why a job ended badly, as Slurm does. */
+	job->reason = state == JOB_FAILED	? REASON_NONZERO_EXIT
+		      : state == JOB_TIMEOUT	? REASON_TIME_LIMIT
+		      : state == JOB_OOM	? REASON_OUT_OF_MEMORY
+		      : state == JOB_NODE_FAIL ? REASON_NODE_FAIL
+					       : REASON_NONE;
 	if (!job->start_time)
 		job->start_time = 0;
 	lv_log(LV_LOG_INFO, "job: job=%u ended %s exit=%d:%d", job->id,

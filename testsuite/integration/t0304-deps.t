@@ -201,11 +201,11 @@ test_expect_success MUNGE 'afterok on an array with a failed task is never satis
 	lvcancel $c
 '
 
-# BUG: a dependency on one array task ("afterok:ID_TASK", as sbatch and
+# Regression (was a bug, fixed): a dependency on one array task ("afterok:ID_TASK", as sbatch and
 # job_array.html document) passes lvbatch's own check but lvctld refuses
 # it: "Invalid job id in dependency" (src/sched/depend.c parse_clause
 # stops at the "_").
-test_expect_failure MUNGE 'a dependency on a single array task (afterok:N_T)' '
+test_expect_success MUNGE 'a dependency on a single array task (afterok:N_T)' '
 	arr=$(lvbatch --parsable --array=1-2 -o /dev/null \
 		--wrap "[ \$LV_ARRAY_TASK_ID = 1 ] || while [ ! -e $TRASH/go.task ]; do sleep 0.1; done") &&
 	c=$(lvbatch --parsable -o /dev/null -d afterok:${arr}_1 --wrap true) &&

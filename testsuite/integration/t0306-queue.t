@@ -210,11 +210,11 @@ test_expect_success MUNGE,JQ '--json is valid JSON (jq)' '
 	test "$(jq -r "[.. | objects | select(.name? == \"runner\") | .state] | .[0]" <out.json)" = RUNNING
 '
 
-# BUG: lvqueue --json prints a bare array of jobs.  squeue --json (and
+# Regression (was a bug, fixed): lvqueue --json prints a bare array of jobs.  squeue --json (and
 # our own lvinfo --json, {"nodes": [...]}) prints an object whose "jobs"
 # member is the array, so scripts written for squeue --json (jq
 # .jobs[]) break.  src/cmd/lvqueue.c print_jobs.
-test_expect_failure MUNGE,PYTHON3 '--json is an object with a "jobs" array, as squeue --json' '
+test_expect_success MUNGE,PYTHON3 '--json is an object with a "jobs" array, as squeue --json' '
 	python3 -c "
 import json, sys
 d = json.load(sys.stdin)
@@ -222,11 +222,11 @@ assert isinstance(d, dict) and isinstance(d[\"jobs\"], list), type(d)
 " <out.json
 '
 
-# BUG: squeue -j with an id the controller does not know fails with
+# Regression (was a bug, fixed): squeue -j with an id the controller does not know fails with
 # "slurm_load_jobs error: Invalid job id specified" and exit status 1;
 # lvqueue prints an empty queue and exits 0, so a script polling
 # "squeue -j $id" until it fails never stops.  src/cmd/lvqueue.c.
-test_expect_failure MUNGE 'lvqueue -j of an unknown job fails' '
+test_expect_success MUNGE 'lvqueue -j of an unknown job fails' '
 	test_must_fail lvqueue -j 999999 >out 2>err &&
 	test_grep "Invalid job id specified" err
 '
