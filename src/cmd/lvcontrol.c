@@ -415,7 +415,7 @@ static int cmd_update_job(struct cli *cli, int argc, char **argv)
 /* update Key=Value ...: nodes or jobs. */
 static int cmd_update(struct cli *cli, int argc, char **argv)
 {
-	json_t *body = json_object(), *reply;
+	json_t *body, *reply;
 	bool is_node = false;
 	int i;
 
@@ -424,6 +424,7 @@ static int cmd_update(struct cli *cli, int argc, char **argv)
 	for (i = 0; i < argc; i++)
 		if (!strncasecmp(argv[i], "JobId=", 6))
 			return cmd_update_job(cli, argc, argv);
+	body = json_object();
 	for (i = 0; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
 		size_t klen;
