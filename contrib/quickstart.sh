@@ -11,7 +11,7 @@ cd "$top"
 echo "== Installing dependencies (Debian packages)"
 sh contrib/install-deps.sh >/dev/null
 echo "== Building"
-[ -x configure ] || ./autogen.sh >/dev/null
+[ -x configure ] || ./autogen.sh >/dev/null 2>&1
 [ -f Makefile ] || ./configure --enable-werror >/dev/null
 make -j"$(nproc)" >/dev/null
 run=$top/run
@@ -36,7 +36,6 @@ cat "hello-$job.out"
 cat <<MSG
 
 The cluster is still running. To use it from your shell:
-  eval "\$($top/contrib/local-cluster up --nodes 4 --dir $run/cluster 2>/dev/null || true)"   # if not running
   export LV_CONF=$run/cluster/leviathan.conf PATH=$top/src/cmd:\$PATH
 To stop it:
   $top/contrib/local-cluster down --dir $run/cluster
