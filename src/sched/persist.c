@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "sched/blobs.h"
 #include "sched/jobs.h"
 #include "sched/jobstate.h"
 #include "sched/journal.h"
@@ -32,6 +33,7 @@ struct submit {
 	struct job *job;
 	uint64_t conn_id;
 	uint32_t req_id;
+	uint64_t blob_id; /* its blob's, written in full: durable once done */
 };
 
 struct owed {
@@ -63,6 +65,7 @@ struct persist {
 	struct waiter *wait_head, **wait_tail;
 	struct ids retry; /* jobs whose last record failed */
 	struct ids lost;  /* replay: jobs granted a node that is gone */
+	struct blobs *blobs; /* descriptions by content, written once */
 	size_t submits;
 	bool writable;
 	size_t snap_bytes; /* estimated size of the last snapshot */
@@ -200,6 +203,8 @@ static void submit_done(struct lvctld *ctld, struct submit *s, int status)
 		free(s);
 		return;
 	}
+	if (s->blob_id && ctld->persist)
+		blobs_set_durable(ctld->persist->blobs, s->blob_id);
 	jobs_add(ctld->jobs, job);
 	lv_debug(LV_DBG_JOB, "job: job=%u submitted by uid=%u", job->id,
 		 (unsigned)job->uid);
@@ -318,6 +323,41 @@ void persist_start(struct lvctld *ctld, struct job *job)
 		sched_requeue(ctld, job, false);
 }
 
+static void hex_id(char *buf, uint64_t id)
+{
+	snprintf(buf, 17, "%016llx", (unsigned long long)id);
+}
+
+static uint64_t parse_id(const json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	return s ? strtoull(s, NULL, 16) : 0;
+}
+
+/* The submission's blob: by id when an identical one is on disk, else in
+ * full (with its id, if shared, which becomes durable with the record). */
+static int add_blob(struct persist *p, struct job *job, json_t *st,
+		    uint64_t *inline_id)
+{
+	uint64_t id = job->blob ? blobs_intern(p->blobs, &job->blob) : 0;
+	char hex[17];
+
+	*inline_id = 0;
+	if (!job->blob)
+		return 0;
+	hex_id(hex, id);
+	if (id && blobs_is_durable(p->blobs, id))
+		return json_object_set_new(st, "blob_ref", json_string(hex));
+	if (json_object_set_new(st, "blob", json_stringn(job->blob->text,
+							 job->blob->len)) < 0)
+		return -ENOMEM;
+	if (!id)
+		return 0;
+	*inline_id = id;
+	return json_object_set_new(st, "blob_id", json_string(hex));
+}
+
 void persist_submit(struct lvctld *ctld, struct lv_rpc_conn *conn,
 		    uint32_t req_id, struct job *job)
 {
@@ -340,8 +380,10 @@ void persist_submit(struct lvctld *ctld, struct lv_rpc_conn *conn,
 		submit_done(ctld, o.sub, 0);
 		return;
 	}
-	if ((st = job_to_state_json(job, true, &jn)))
-		rec = json_pack("{s:s, s:o}", "op", "submit", "job", st);
+	if ((st = job_to_state_json(job, false, &jn)) &&
+	    add_blob(p, job, st, &o.sub->blob_id) == 0)
+		rec = json_pack("{s:s, s:O}", "op", "submit", "job", st);
+	json_decref(st);
 	if (rec && (rc = append(p, rec, &o)) == 0) {
 		p->submits++;
 		json_decref(rec);
@@ -434,6 +476,24 @@ static void transplant(struct jobs *jobs, struct job *old, struct job *n)
 	job_destroy(n);
 }
 
+/* A blob by reference, or one in full to share from now on. */
+static int resolve_blob(struct persist *p, struct job *job,
+			const json_t *state)
+{
+	uint64_t id;
+
+	if ((id = parse_id(json_object_get(state, "blob_ref")))) {
+		if (!(job->blob = blobs_get(p->blobs, id)))
+			return -EUCLEAN;
+		job->blob->refs++;
+		return 0;
+	}
+	if (job->blob && (id = parse_id(json_object_get(state, "blob_id"))) &&
+	    blobs_intern(p->blobs, &job->blob) == id)
+		blobs_set_durable(p->blobs, id);
+	return 0;
+}
+
 static int upsert(struct persist *p, const json_t *state)
 {
 	struct lvctld *ctld = p->ctld;
@@ -451,6 +511,12 @@ static int upsert(struct persist *p, const json_t *state)
 		return -ENOMEM;
 	}
 	p->replayed++;
+	if (resolve_blob(p, job, state) < 0) {
+		lv_log(LV_LOG_ERR, "journal: job=%u refers to a description the journal does not hold",
+		       job->id);
+		job_destroy(job);
+		return -EUCLEAN;
+	}
 	if ((old = jobs_find(ctld->jobs, job->id))) {
 		transplant(ctld->jobs, old, job);
 		return 0;
@@ -465,7 +531,9 @@ static int upsert(struct persist *p, const json_t *state)
 
 static int replay_snapshot(struct persist *p, const json_t *doc)
 {
-	const json_t *jobs = json_object_get(doc, "jobs"), *j;
+	const json_t *jobs = json_object_get(doc, "jobs");
+	const char *key;
+	json_t *j;
 	json_int_t next = json_integer_value(json_object_get(doc, "next_job_id"));
 	size_t i;
 	int rc;
@@ -475,6 +543,20 @@ static int replay_snapshot(struct persist *p, const json_t *doc)
 		       (long long)json_integer_value(json_object_get(doc, "version")),
 		       SNAPSHOT_VERSION);
 		return -EPROTO;
+	}
+	json_object_foreach((json_t *)json_object_get(doc, "blobs"), key, j) {
+		struct job_blob *b = jobstate_blob(json_string_value(j),
+						   json_string_length(j));
+		uint64_t id;
+
+		if (!b)
+			return -ENOMEM;
+		if (!(id = blobs_intern(p->blobs, &b))) {
+			free(b); /* not shareable: its jobs hold it in full */
+			continue;
+		}
+		b->refs--; /* the table's reference stays */
+		blobs_set_durable(p->blobs, id);
 	}
 	json_array_foreach(jobs, i, j) {
 		if ((rc = upsert(p, j)) < 0)
@@ -562,12 +644,17 @@ int persist_open(struct lvctld *ctld, struct lv_error *err)
 	p->ctld = ctld;
 	p->wait_tail = &p->wait_head;
 	p->writable = true;
+	if (!(p->blobs = blobs_create())) {
+		free(p);
+		return lv_errorf(err, -ENOMEM, "out of memory");
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ctld->journal = journal_open(ctld->base, dir, on_replay, p, err);
 	free(dir);
 	if (!ctld->journal) {
 		free(p->ring);
 		free(p->lost.v);
+		blobs_destroy(p->blobs);
 		free(p);
 		return err->code;
 	}
@@ -610,6 +697,7 @@ void persist_close(struct lvctld *ctld)
 	free(p->ring);
 	free(p->retry.v);
 	free(p->lost.v);
+	blobs_destroy(p->blobs);
 	free(p);
 	ctld->persist = NULL;
 }
@@ -647,30 +735,57 @@ static void retry_failed(struct persist *p)
 	free(ids.v);
 }
 
-static json_t *snapshot_doc(struct lvctld *ctld, size_t *bytes)
-{
-	struct jobstate_nodes jn = names(ctld);
-	json_t *arr = json_array(), *o, *doc;
-	struct job *job, *a;
-	bool blob;
+struct blob_acc {
+	json_t *obj;
+	size_t bytes;
+};
 
-	*bytes = 0;
-	for (job = jobs_first(ctld->jobs); arr && job; job = jobs_next(job)) {
-		/* A task shares its array's blob: written once. */
-		a = job->array_job_id ? jobs_find(ctld->jobs, job->array_job_id) : NULL;
-		blob = job->blob && !(a && a->blob == job->blob);
-		if (!(o = job_to_state_json(job, blob, &jn)) ||
-		    json_array_append_new(arr, o) < 0) {
-			json_decref(arr);
-			return NULL;
+static void add_snapshot_blob(uint64_t id, const struct job_blob *b, void *arg)
+{
+	struct blob_acc *acc = arg;
+	char hex[17];
+
+	hex_id(hex, id);
+	json_object_set_new(acc->obj, hex, json_stringn(b->text, b->len));
+	acc->bytes += b->len;
+}
+
+/* The whole state: shared blobs once, then every job referring to its
+ * blob by id (or holding it in full when it is not shared). */
+static json_t *snapshot_doc(struct persist *p, size_t *bytes)
+{
+	struct lvctld *ctld = p->ctld;
+	struct jobstate_nodes jn = names(ctld);
+	struct blob_acc acc = { json_object(), 0 };
+	json_t *arr = json_array(), *o;
+	struct job *job;
+	uint64_t id;
+	char hex[17];
+
+	if (acc.obj)
+		blobs_prune(p->blobs, add_snapshot_blob, &acc);
+	for (job = jobs_first(ctld->jobs); arr && acc.obj && job;
+	     job = jobs_next(job)) {
+		id = job->blob ? blobs_id_of(p->blobs, job->blob) : 0;
+		if (!(o = job_to_state_json(job, job->blob && !id, &jn)) ||
+		    json_array_append_new(arr, o) < 0)
+			goto out_nomem;
+		if (id) {
+			hex_id(hex, id);
+			json_object_set_new(o, "blob_ref", json_string(hex));
 		}
-		*bytes += 512 + (blob ? job->blob->len : 0);
+		acc.bytes += 400 + (job->blob && !id ? job->blob->len : 0);
 	}
-	doc = arr ? json_pack("{s:i, s:I, s:o}", "version", SNAPSHOT_VERSION,
-			      "next_job_id", (json_int_t)jobs_next_id(ctld->jobs),
-			      "jobs", arr)
-		  : NULL;
-	return doc;
+	*bytes = acc.bytes;
+	if (!arr || !acc.obj)
+		goto out_nomem;
+	return json_pack("{s:i, s:I, s:o, s:o}", "version", SNAPSHOT_VERSION,
+			 "next_job_id", (json_int_t)jobs_next_id(ctld->jobs),
+			 "blobs", acc.obj, "jobs", arr);
+out_nomem:
+	json_decref(arr);
+	json_decref(acc.obj);
+	return NULL;
 }
 
 static void maybe_snapshot(struct persist *p, bool now)
@@ -687,13 +802,19 @@ static void maybe_snapshot(struct persist *p, bool now)
 		     size < p->snap_bytes / 2 || !p->writable))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (!(doc = snapshot_doc(ctld, &bytes))) {
+	if (!(doc = snapshot_doc(p, &bytes))) {
 		lv_log(LV_LOG_ERR, "journal: snapshot: out of memory");
 		return;
 	}
 	if (journal_snapshot(ctld->journal, doc, &err) < 0) {
 		lv_log(LV_LOG_ERR, "%s", err.text);
 	} else {
+		const char *key;
+		json_t *v;
+
+		/* Every blob in it is on disk now. */
+		json_object_foreach(json_object_get(doc, "blobs"), key, v)
+			blobs_set_durable(p->blobs, strtoull(key, NULL, 16));
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		p->snap_bytes = bytes;
 		lv_log(LV_LOG_INFO, "journal: snapshot of %zu jobs replaces %zu records (%zu bytes) in %.3f s",

@@ -107,14 +107,14 @@ test_expect_success MUNGE 'a job that ends while lvctld is down is reported when
 test_expect_success MUNGE,ROOT 'a full StateDir refuses submissions clearly and loses none already accepted' '
 	kill_ctld TERM &&
 	mkdir small &&
-	mount -t tmpfs -o size=1m tmpfs small &&
+	mount -t tmpfs -o size=256k tmpfs small &&
 	lv_atexit "umount -l \"$PWD/small\" 2>/dev/null" &&
 	cp -a "$CLUSTER/ctld/." small/ &&
 	mv "$CLUSTER/ctld" ctld.saved &&
 	ln -s "$PWD/small" "$CLUSTER/ctld" &&
 	start_ctld &&
 	: >full.ids &&
-	for i in $(seq 1 2000); do
+	for i in $(seq 1 5000); do
 		lvbatch -H -o /dev/null --wrap=true >sub.out 2>sub.err || break
 		sed -n "s/^Submitted batch job //p" sub.out >>full.ids
 	done &&
