@@ -216,7 +216,12 @@ static void submit_done(struct lvctld *ctld, struct submit *s, int status)
 		lv_rpc_respond(conn, s->req_id, reply);
 	}
 	free(s);
-	sched_request(ctld);
+	/* A pass over new jobs only (sched.c) looks at ids from
+	 * sched_seen_id on; this id was taken at submission, perhaps before
+	 * the last pass, so the pass must look from it. */
+	if (job->id < ctld->sched_seen_id)
+		ctld->sched_seen_id = job->id;
+	sched_request_new(ctld);
 }
 
 static void start_done(struct persist *p, const struct owed *o, int status)
