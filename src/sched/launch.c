@@ -5,6 +5,7 @@
 #include "sched/launch.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,14 +250,24 @@ void launch_reconcile(struct lvctld *ctld, const char *node,
 		      const json_t *running, bool rebooted,
 		      time_t node_started)
 {
+	struct lv_error err = { 0 };
 	struct job *job, *next;
 
 	for (job = jobs_first(ctld->jobs); job; job = next) {
 		next = jobs_next(job);
 		if ((job->state != JOB_RUNNING && job->state != JOB_COMPLETING) ||
 		    strcmp(job->kind, "batch") || !job->batch_host ||
-		    strcmp(job->batch_host, node) || listed(running, job->id))
+		    strcmp(job->batch_host, node))
 			continue;
+		if (listed(running, job->id)) {
+			/* Being killed: the signal may have been lost with
+			 * the connection or with lvctld (after a restart). */
+			if (job->state == JOB_COMPLETING &&
+			    launch_signal(ctld, job, SIGTERM, false, true, &err) < 0)
+				lv_log(LV_LOG_WARNING, "job: job=%u: %s", job->id,
+				       err.text);
+			continue;
+		}
 		/* The same lvd has run since the job started, and lvd lists
 		 * a job until its end is acknowledged, which lvctld does only
 		 * once the end is on disk: the launch never reached it (lost

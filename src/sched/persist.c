@@ -228,9 +228,20 @@ static void start_done(struct persist *p, const struct owed *o, int status)
 {
 	struct job *job = jobs_find(p->ctld->jobs, o->job_id);
 
-	/* Requeued, cancelled or restarted meanwhile: not this launch. */
-	if (!job || job->restarts != o->restarts || job->state != JOB_RUNNING)
+	/* Requeued, ended or restarted meanwhile: not this launch. */
+	if (!job || job->restarts != o->restarts ||
+	    (job->state != JOB_RUNNING && job->state != JOB_COMPLETING))
 		return;
+	if (job->state == JOB_COMPLETING) {
+		/* Cancelled, requeued or out of time before it was
+		 * launched: it never ran. */
+		if (job->requeue_requested)
+			sched_requeue(p->ctld, job, job->requeue_hold);
+		else
+			sched_job_ended(p->ctld, job,
+					job->timed_out ? JOB_TIMEOUT : JOB_CANCELLED, 0);
+		return;
+	}
 	if (status < 0) {
 		lv_log(LV_LOG_ERR, "job: job=%u cannot start: StateDir: %s; requeued",
 		       job->id, lv_strerror(status));
