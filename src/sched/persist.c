@@ -22,6 +22,18 @@
 
 #define SNAPSHOT_VERSION 1
 
+/* glibc's: hands freed heap back to the system.  Building or reading a
+ * snapshot makes a large, short-lived JSON tree whose pages glibc would
+ * otherwise keep (RSS 200 instead of 70 MiB with 90,000 jobs).  Weak:
+ * a C library without it just keeps the pages. */
+extern int malloc_trim(size_t pad) __attribute__((weak));
+
+static void give_back_memory(void)
+{
+	if (malloc_trim)
+		(void)malloc_trim(0);
+}
+
 /* What a record's done callback has to do, in append order. */
 enum rec_kind {
 	REC_STATE,  /* a job's state: nothing, unless it failed */
@@ -684,6 +696,7 @@ int persist_open(struct lvctld *ctld, struct lv_error *err)
 	       ctld->conf->journal_sync ? "" : " (JournalSync=no: nothing is durable)");
 	settle_recovered(p);
 	p->recovered_at = time(NULL);
+	give_back_memory();
 	return 0;
 }
 
@@ -839,6 +852,7 @@ static void maybe_snapshot(struct persist *p, bool now)
 			       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	}
 	json_decref(doc);
+	give_back_memory();
 }
 
 /* Running jobs recovered on a node that has not registered since: after
