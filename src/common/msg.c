@@ -34,6 +34,8 @@ static const struct {
 	{ LV_MSG_STEP_IO, "STEP_IO" },
 	{ LV_MSG_STEP_SIGNAL, "STEP_SIGNAL" },
 	{ LV_MSG_STEP_DONE, "STEP_DONE" },
+	{ LV_MSG_MPI_FENCE, "MPI_FENCE" },
+	{ LV_MSG_MPI_ABORT, "MPI_ABORT" },
 };
 
 const char *lv_msg_name(uint16_t type)

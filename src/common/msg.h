@@ -35,6 +35,8 @@ enum lv_msg_type {
 	LV_MSG_STEP_IO = 51,       /* lvd <-> lvrun: task output and input */
 	LV_MSG_STEP_SIGNAL = 52,
 	LV_MSG_STEP_DONE = 53,
+	LV_MSG_MPI_FENCE = 60,     /* lvd -> step's root lvd: PMIx fence */
+	LV_MSG_MPI_ABORT = 61,     /* lvd -> lvd: a rank called MPI_Abort */
 };
 
 /* "NODE_REGISTER" etc., or "UNKNOWN". */

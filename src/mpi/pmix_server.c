@@ -1,0 +1,876 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* lvd's PMIx server: registers each MPI step's namespace and ranks with
+ * the PMIx server library, gives the ranks their environment, and serves
+ * the library's upcalls (fence, abort) on lvd's event loop. */
+#include "config.h"
+
+#include "mpi/pmix_server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <pmix.h>
+#include <pmix_server.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/msg.h"
+#include "mpi/fence.h"
+
+/* The library's upcalls carry no context of ours, and PMIx_server_init
+ * may run once per process: this is the one server. */
+static struct mpi_server *the_srv;
+
+enum upcall_kind { UP_FENCE, UP_ABORT };
+
+/* An upcall handed from the PMIx progress thread to lvd's loop. */
+struct upcall {
+	enum upcall_kind kind;
+	char ns[PMIX_MAX_NSLEN + 1];
+	int status;
+	char *data; /* fence: our copy of the local blob */
+	size_t len;
+	pmix_modex_cbfunc_t modex_cb;
+	pmix_op_cbfunc_t op_cb;
+	void *cbdata;
+	struct upcall *next;
+};
+
+struct mpi_step {
+	struct mpi_server *srv;
+	char ns[PMIX_MAX_NSLEN + 1];
+	uint32_t job_id, step_id;
+	uid_t uid;
+	gid_t gid;
+	int refs;
+	uint32_t fence_seq;
+	bool aborted;
+	struct fence_group group;
+	char *dir; /* per-step: vader segments, Open MPI's session dir */
+	struct mpi_step *next;
+};
+
+struct mpi_server {
+	struct event_base *base;
+	const struct mpi_hooks *hooks;
+	void *arg;
+	char *tmpdir;
+	bool initialized;
+	struct fence *fence;
+	struct mpi_step *steps;
+	int pipe[2]; /* wakes the loop for upcalls */
+	struct event *wake;
+	pthread_mutex_t lock; /* guards head/tail: the upcall queue */
+	struct upcall *head, *tail;
+};
+
+/* ---- waiting for the library's callbacks ---- */
+
+struct sync_op {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+	pmix_status_t status;
+};
+
+static void sync_op_cb(pmix_status_t status, void *cbdata)
+{
+	struct sync_op *op = cbdata;
+
+	pthread_mutex_lock(&op->lock);
+	op->status = status;
+	op->done = true;
+	pthread_cond_signal(&op->cond);
+	pthread_mutex_unlock(&op->lock);
+}
+
+static pmix_status_t sync_op_wait(struct sync_op *op, pmix_status_t rc)
+{
+	if (rc == PMIX_OPERATION_SUCCEEDED)
+		rc = PMIX_SUCCESS;
+	else if (rc == PMIX_SUCCESS) {
+		pthread_mutex_lock(&op->lock);
+		while (!op->done)
+			pthread_cond_wait(&op->cond, &op->lock);
+		rc = op->status;
+		pthread_mutex_unlock(&op->lock);
+	}
+	pthread_mutex_destroy(&op->lock);
+	pthread_cond_destroy(&op->cond);
+	return rc;
+}
+
+#define SYNC_OP_INIT                                                         \
+	{                                                                    \
+		PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, \
+			PMIX_SUCCESS                                         \
+	}
+
+/* ---- directories ---- */
+
+static int rm_entry(const char *path, const struct stat *sb, int flag,
+		    struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	(void)remove(path);
+	return 0;
+}
+
+static void rm_rf(const char *path)
+{
+	if (path)
+		(void)nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- upcalls: queued on the progress thread, run on the loop ---- */
+
+static void upcall_post(struct upcall *u)
+{
+	struct mpi_server *srv = the_srv;
+	char c = 0;
+
+	pthread_mutex_lock(&srv->lock);
+	if (srv->tail)
+		srv->tail->next = u;
+	else
+		srv->head = u;
+	srv->tail = u;
+	pthread_mutex_unlock(&srv->lock);
+	(void)!write(srv->pipe[1], &c, 1);
+}
+
+static pmix_status_t up_connected(const pmix_proc_t *proc, void *server_object,
+				  pmix_op_cbfunc_t cbfunc, void *cbdata)
+{
+	(void)server_object;
+	(void)cbfunc;
+	(void)cbdata;
+	lv_debug(LV_DBG_LAUNCH, "mpi: %s rank=%u connected", proc->nspace,
+		 (unsigned)proc->rank);
+	return PMIX_OPERATION_SUCCEEDED;
+}
+
+static pmix_status_t up_finalized(const pmix_proc_t *proc, void *server_object,
+				  pmix_op_cbfunc_t cbfunc, void *cbdata)
+{
+	(void)server_object;
+	(void)cbfunc;
+	(void)cbdata;
+	lv_debug(LV_DBG_LAUNCH, "mpi: %s rank=%u finalized", proc->nspace,
+		 (unsigned)proc->rank);
+	return PMIX_OPERATION_SUCCEEDED;
+}
+
+static pmix_status_t up_abort(const pmix_proc_t *proc, void *server_object,
+			      int status, const char msg[], pmix_proc_t procs[],
+			      size_t nprocs, pmix_op_cbfunc_t cbfunc, void *cbdata)
+{
+	struct upcall *u = calloc(1, sizeof(*u));
+
+	(void)server_object;
+	(void)msg;
+	(void)procs;
+	(void)nprocs;
+	if (!u)
+		return PMIX_ERR_NOMEM;
+	u->kind = UP_ABORT;
+	PMIX_LOAD_NSPACE(u->ns, proc->nspace);
+	u->status = status;
+	u->op_cb = cbfunc;
+	u->cbdata = cbdata;
+	upcall_post(u);
+	return PMIX_SUCCESS;
+}
+
+static pmix_status_t up_fence(const pmix_proc_t procs[], size_t nprocs,
+			      const pmix_info_t info[], size_t ninfo,
+			      char *data, size_t ndata,
+			      pmix_modex_cbfunc_t cbfunc, void *cbdata)
+{
+	struct upcall *u = calloc(1, sizeof(*u));
+
+	(void)info;
+	(void)ninfo;
+	if (!u || !nprocs || !(u->data = malloc(ndata ? ndata : 1))) {
+		free(u);
+		return PMIX_ERR_NOMEM;
+	}
+	if (ndata)
+		memcpy(u->data, data, ndata);
+	u->kind = UP_FENCE;
+	u->len = ndata;
+	PMIX_LOAD_NSPACE(u->ns, procs[0].nspace);
+	u->modex_cb = cbfunc;
+	u->cbdata = cbdata;
+	upcall_post(u);
+	return PMIX_SUCCESS;
+}
+
+static pmix_server_module_t module = {
+	.client_connected = up_connected,
+	.client_finalized = up_finalized,
+	.abort = up_abort,
+	.fence_nb = up_fence,
+};
+
+static struct mpi_step *step_find(struct mpi_server *srv, const char *ns)
+{
+	struct mpi_step *ms;
+
+	for (ms = srv->steps; ms; ms = ms->next)
+		if (!strcmp(ms->ns, ns))
+			return ms;
+	return NULL;
+}
+
+static void release_data(void *cbdata)
+{
+	free(cbdata);
+}
+
+static void fence_done(int status, char *data, size_t len, void *arg)
+{
+	struct upcall *u = arg;
+
+	if (status < 0) {
+		free(data);
+		u->modex_cb(PMIX_ERROR, NULL, 0, u->cbdata, NULL, NULL);
+	} else {
+		u->modex_cb(PMIX_SUCCESS, data, len, u->cbdata, release_data,
+			    data);
+	}
+	free(u);
+}
+
+static void run_fence(struct mpi_server *srv, struct upcall *u)
+{
+	struct mpi_step *ms = step_find(srv, u->ns);
+	int rc;
+
+	if (!ms) {
+		lv_log(LV_LOG_ERR, "mpi: fence for unknown namespace %s", u->ns);
+		u->modex_cb(PMIX_ERR_NOT_FOUND, NULL, 0, u->cbdata, NULL, NULL);
+		free(u->data);
+		free(u);
+		return;
+	}
+	lv_debug(LV_DBG_LAUNCH, "mpi: %s fence seq=%u: %zu byte(s) from lvd %zu of %zu",
+		 ms->ns, ms->fence_seq, u->len, ms->group.me, ms->group.n);
+	rc = fence_contribute(srv->fence, &ms->group, ms->ns, ms->fence_seq++,
+			      u->data, u->len, fence_done, u);
+	free(u->data);
+	u->data = NULL;
+	if (rc < 0) {
+		lv_log(LV_LOG_ERR, "mpi: %s fence: %s", ms->ns, strerror(-rc));
+		u->modex_cb(PMIX_ERROR, NULL, 0, u->cbdata, NULL, NULL);
+		free(u);
+	}
+}
+
+/* Kills the step here, once; tells the other lvds when the abort is ours. */
+static void step_abort(struct mpi_step *ms, int status, bool tell_peers)
+{
+	if (ms->aborted)
+		return;
+	ms->aborted = true;
+	lv_log(LV_LOG_INFO, "mpi: job=%u step=%u: MPI abort, status %d",
+	       ms->job_id, ms->step_id, status);
+	ms->srv->hooks->abort(ms->srv->arg, ms->job_id, ms->step_id, status);
+	if (tell_peers)
+		fence_send_abort(ms->srv->fence, &ms->group, ms->ns, status);
+}
+
+static void run_abort(struct mpi_server *srv, struct upcall *u)
+{
+	struct mpi_step *ms = step_find(srv, u->ns);
+
+	if (ms)
+		step_abort(ms, u->status, true);
+	if (u->op_cb)
+		u->op_cb(PMIX_SUCCESS, u->cbdata);
+	free(u);
+}
+
+static void on_wake(evutil_socket_t fd, short what, void *arg)
+{
+	struct mpi_server *srv = arg;
+	struct upcall *u, *next;
+	char buf[64];
+
+	(void)what;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	pthread_mutex_lock(&srv->lock);
+	u = srv->head;
+	srv->head = srv->tail = NULL;
+	pthread_mutex_unlock(&srv->lock);
+	for (; u; u = next) {
+		next = u->next;
+		u->next = NULL;
+		if (u->kind == UP_FENCE)
+			run_fence(srv, u);
+		else
+			run_abort(srv, u);
+	}
+}
+
+void pmix_server_rpc_fence(struct mpi_server *srv, struct lv_rpc_conn *conn,
+			   const struct lv_rpc_req *req)
+{
+	fence_rpc(srv->fence, conn, req);
+}
+
+void pmix_server_rpc_abort(struct mpi_server *srv, struct lv_rpc_conn *conn,
+			   const struct lv_rpc_req *req)
+{
+	const char *ns = lv_json_str(req->body, "ns");
+	struct mpi_step *ms = ns ? step_find(srv, ns) : NULL;
+	int64_t status = 1;
+
+	(void)lv_json_int(req->body, "status", INT32_MIN, INT32_MAX, &status, NULL);
+	if (ms)
+		step_abort(ms, (int)status, false);
+	if (!req->is_push)
+		lv_rpc_respond(conn, req->id, NULL);
+}
+
+/* ---- the server ---- */
+
+static int make_tmpdir(struct mpi_server *srv, const char *want,
+		       struct lv_error *err)
+{
+	char tmpl[] = "/tmp/lvd-pmix.XXXXXX";
+
+	/* PMIx puts a unix socket there: sun_path holds 107 bytes. */
+	if (want && strlen(want) <= 64) {
+		rm_rf(want); /* a previous lvd's leftovers */
+		if (mkdir(want, 0755) == 0 && (srv->tmpdir = strdup(want)))
+			return 0;
+	}
+	if (!mkdtemp(tmpl))
+		return lv_errorf(err, -errno, "mpi: mkdtemp %s: %s", tmpl,
+				 strerror(errno));
+	(void)chmod(tmpl, 0755); /* ranks of other users connect there */
+	if (!(srv->tmpdir = strdup(tmpl))) {
+		rmdir(tmpl);
+		return lv_errorf(err, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static int server_init(struct mpi_server *srv, struct lv_error *err)
+{
+	pmix_info_t info[2];
+	pmix_status_t rc;
+
+	/* Deterministic security: munge is tried first otherwise, and the
+	 * ranks inherit our choice (RECIPES §1). */
+	setenv("PMIX_MCA_psec", "native", 1);
+	PMIX_INFO_LOAD(&info[0], PMIX_SERVER_TMPDIR, srv->tmpdir, PMIX_STRING);
+	PMIX_INFO_LOAD(&info[1], PMIX_SYSTEM_TMPDIR, srv->tmpdir, PMIX_STRING);
+	rc = PMIx_server_init(&module, info, 2);
+	PMIX_INFO_DESTRUCT(&info[0]);
+	PMIX_INFO_DESTRUCT(&info[1]);
+	if (rc != PMIX_SUCCESS)
+		return lv_errorf(err, -EIO, "mpi: PMIx_server_init: %s",
+				 PMIx_Error_string(rc));
+	srv->initialized = true;
+	return 0;
+}
+
+struct mpi_server *pmix_server_create(struct event_base *base,
+				      struct lv_rpc_server *rpc,
+				      const char *tmpdir,
+				      const char *munge_socket,
+				      const struct mpi_hooks *hooks, void *arg,
+				      struct lv_error *err)
+{
+	struct mpi_server *srv;
+
+	if (the_srv) {
+		lv_errorf(err, -EBUSY, "mpi: the PMIx server already runs");
+		return NULL;
+	}
+	if (!(srv = calloc(1, sizeof(*srv)))) {
+		lv_errorf(err, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	srv->base = base;
+	srv->hooks = hooks;
+	srv->arg = arg;
+	srv->pipe[0] = srv->pipe[1] = -1;
+	pthread_mutex_init(&srv->lock, NULL);
+	the_srv = srv;
+	if (pipe2(srv->pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		lv_errorf(err, -errno, "mpi: pipe: %s", strerror(errno));
+		goto out_destroy;
+	}
+	if (!(srv->wake = event_new(base, srv->pipe[0], EV_READ | EV_PERSIST,
+				    on_wake, srv)) ||
+	    event_add(srv->wake, NULL) < 0 ||
+	    !(srv->fence = fence_create(base, rpc, munge_socket))) {
+		lv_errorf(err, -ENOMEM, "out of memory");
+		goto out_destroy;
+	}
+	if (make_tmpdir(srv, tmpdir, err) < 0 || server_init(srv, err) < 0)
+		goto out_destroy;
+	lv_log(LV_LOG_INFO, "mpi: PMIx %s server in %s", PMIx_Get_version(),
+	       srv->tmpdir);
+	return srv;
+out_destroy:
+	pmix_server_destroy(srv);
+	return NULL;
+}
+
+void pmix_server_destroy(struct mpi_server *srv)
+{
+	struct upcall *u;
+
+	if (!srv)
+		return;
+	while (srv->steps) {
+		srv->steps->refs = 1;
+		pmix_step_put(srv->steps);
+	}
+	if (srv->initialized)
+		PMIx_server_finalize();
+	fence_destroy(srv->fence);
+	while ((u = srv->head)) {
+		srv->head = u->next;
+		free(u->data);
+		free(u);
+	}
+	if (srv->wake)
+		event_free(srv->wake);
+	if (srv->pipe[0] >= 0) {
+		close(srv->pipe[0]);
+		close(srv->pipe[1]);
+	}
+	rm_rf(srv->tmpdir);
+	free(srv->tmpdir);
+	pthread_mutex_destroy(&srv->lock);
+	if (the_srv == srv)
+		the_srv = NULL;
+	free(srv);
+}
+
+/* ---- steps ---- */
+
+/* The lvd processes of the step's nodes, in node order: nodes that share
+ * an address and port are served by one process. */
+static int group_from(struct fence_group *g, const json_t *peers,
+		      size_t my_node, struct lv_error *err)
+{
+	size_t i, j, n = json_array_size(peers);
+	const json_t *p;
+
+	if (!n || my_node >= n)
+		return lv_errorf(err, -EPROTO, "mpi: step credential has no peers");
+	if (!(g->addr = calloc(n, sizeof(*g->addr))) ||
+	    !(g->port = calloc(n, sizeof(*g->port))))
+		return lv_errorf(err, -ENOMEM, "out of memory");
+	json_array_foreach(peers, i, p) {
+		const char *addr = lv_json_str(p, "addr");
+		uint16_t port = (uint16_t)json_integer_value(json_object_get(p, "port"));
+
+		if (!addr)
+			return lv_errorf(err, -EPROTO, "mpi: peer %zu has no address", i);
+		for (j = 0; j < g->n; j++)
+			if (g->port[j] == port && !strcmp(g->addr[j], addr))
+				break;
+		if (j == g->n && !(g->addr[g->n++] = strdup(addr)))
+			return lv_errorf(err, -ENOMEM, "out of memory");
+		g->port[j] = port;
+		if (i == my_node)
+			g->me = j;
+	}
+	return 0;
+}
+
+static void group_free(struct fence_group *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		free(g->addr[i]);
+	free(g->addr);
+	free(g->port);
+}
+
+struct infos {
+	pmix_info_t *v;
+	size_t n, cap;
+};
+
+static void put_u32(struct infos *in, const char *key, uint32_t val)
+{
+	PMIX_INFO_LOAD(&in->v[in->n++], key, &val, PMIX_UINT32);
+}
+
+static void put_rank(struct infos *in, const char *key, pmix_rank_t val)
+{
+	PMIX_INFO_LOAD(&in->v[in->n++], key, &val, PMIX_PROC_RANK);
+}
+
+static void put_str(struct infos *in, const char *key, const char *val)
+{
+	PMIX_INFO_LOAD(&in->v[in->n++], key, val, PMIX_STRING);
+}
+
+/* Takes ownership of val (a string PMIx_generate_* returned). */
+static void put_owned_str(struct infos *in, const char *key, char *val)
+{
+	PMIX_LOAD_KEY(in->v[in->n].key, key);
+	in->v[in->n].value.type = PMIX_STRING;
+	in->v[in->n].value.data.string = val;
+	in->n++;
+}
+
+/* Where each rank runs: node index and local rank, from the layout. */
+struct rank_loc {
+	uint32_t node, local;
+};
+
+static int read_layout(const json_t *layout, uint32_t ntasks,
+		       struct rank_loc *loc, struct lv_error *err)
+{
+	const json_t *ranks, *r;
+	size_t i, j;
+
+	for (i = 0; i < ntasks; i++)
+		loc[i].node = UINT32_MAX;
+	json_array_foreach(layout, i, ranks) {
+		json_array_foreach(ranks, j, r) {
+			json_int_t v = json_integer_value(r);
+
+			if (v < 0 || v >= ntasks || loc[v].node != UINT32_MAX)
+				return lv_errorf(err, -EPROTO, "mpi: bad layout");
+			loc[v].node = (uint32_t)i;
+			loc[v].local = (uint32_t)j;
+		}
+	}
+	for (i = 0; i < ntasks; i++)
+		if (loc[i].node == UINT32_MAX)
+			return lv_errorf(err, -EPROTO, "mpi: rank %zu has no node", i);
+	return 0;
+}
+
+/* "n1,n2" and "0,1;2,3" for PMIx_generate_regex/ppn; LOCAL_PEERS of the
+ * nodes this process serves ("0,1"). */
+static int maps_from(struct mpi_server *srv, const json_t *peers,
+		     const json_t *layout, char **nodes, char **ppn,
+		     char **local, uint32_t *nlocal)
+{
+	size_t sz[3], i, j;
+	FILE *f[3] = { open_memstream(nodes, &sz[0]),
+		       open_memstream(ppn, &sz[1]),
+		       open_memstream(local, &sz[2]) };
+	const json_t *ranks, *r;
+	int rc = 0;
+
+	*nlocal = 0;
+	json_array_foreach(layout, i, ranks) {
+		const char *name = lv_json_str(json_array_get(peers, i), "name");
+		bool mine = name && srv->hooks->serves_node(srv->arg, name);
+
+		if (f[0])
+			fprintf(f[0], "%s%s", i ? "," : "", name ? name : "?");
+		if (f[1])
+			fprintf(f[1], "%s", i ? ";" : "");
+		json_array_foreach(ranks, j, r) {
+			if (f[1])
+				fprintf(f[1], "%s%lld", j ? "," : "",
+					(long long)json_integer_value(r));
+			if (mine && f[2])
+				fprintf(f[2], "%s%lld", *nlocal ? "," : "",
+					(long long)json_integer_value(r));
+			*nlocal += mine;
+		}
+	}
+	for (i = 0; i < 3; i++)
+		if (!f[i] || fclose(f[i]) != 0)
+			rc = -ENOMEM;
+	return rc;
+}
+
+/* Job-level keys, then one PMIX_PROC_INFO_ARRAY per rank (RECIPES §1). */
+static int nspace_info(struct mpi_step *ms, const json_t *cred,
+		       struct infos *in, uint32_t *nlocal, struct lv_error *err)
+{
+	const json_t *peers = json_object_get(cred, "peers");
+	const json_t *layout = json_object_get(cred, "layout");
+	uint32_t ntasks = (uint32_t)json_integer_value(json_object_get(cred, "ntasks"));
+	uint32_t me = (uint32_t)json_integer_value(json_object_get(cred, "node_index"));
+	char *nodes = NULL, *ppn = NULL, *local = NULL, *regex = NULL, *pmap = NULL;
+	struct rank_loc *loc;
+	uint32_t i, lldr = 0;
+	int rc;
+
+	if (!ntasks || json_array_size(layout) != json_array_size(peers))
+		return lv_errorf(err, -EPROTO, "mpi: credential without layout");
+	if (!(loc = calloc(ntasks, sizeof(*loc))))
+		return lv_errorf(err, -ENOMEM, "out of memory");
+	if ((rc = read_layout(layout, ntasks, loc, err)) < 0 ||
+	    (rc = maps_from(ms->srv, peers, layout, &nodes, &ppn, &local, nlocal)) < 0 ||
+	    PMIx_generate_regex(nodes, &regex) != PMIX_SUCCESS ||
+	    PMIx_generate_ppn(ppn, &pmap) != PMIX_SUCCESS) {
+		rc = rc < 0 ? rc : lv_errorf(err, -EINVAL, "mpi: cannot encode the node map");
+		goto out;
+	}
+	for (i = 0; i < ntasks; i++)
+		if (loc[i].node == me && loc[i].local == 0)
+			lldr = i;
+	in->cap = 20 + ntasks;
+	PMIX_INFO_CREATE(in->v, in->cap);
+	put_str(in, PMIX_JOBID, ms->ns);
+	put_u32(in, PMIX_UNIV_SIZE, ntasks);
+	put_u32(in, PMIX_JOB_SIZE, ntasks);
+	put_u32(in, PMIX_MAX_PROCS, ntasks);
+	put_u32(in, PMIX_APPNUM, 0);
+	put_u32(in, PMIX_APP_SIZE, ntasks);
+	put_rank(in, PMIX_APPLDR, 0);
+	PMIX_INFO_LOAD(&in->v[in->n++], PMIX_SPAWNED, &(bool){ false }, PMIX_BOOL);
+	put_u32(in, PMIX_NUM_NODES, (uint32_t)json_array_size(peers));
+	put_owned_str(in, PMIX_NODE_MAP, regex);
+	put_owned_str(in, PMIX_PROC_MAP, pmap);
+	regex = pmap = NULL;
+	put_u32(in, PMIX_LOCAL_SIZE, *nlocal);
+	put_u32(in, PMIX_NODE_SIZE, *nlocal);
+	put_str(in, PMIX_LOCAL_PEERS, local);
+	put_rank(in, PMIX_LOCALLDR, lldr);
+	put_u32(in, PMIX_NODEID, me);
+	put_str(in, PMIX_HOSTNAME, lv_json_str(cred, "node"));
+	put_str(in, PMIX_TMPDIR, ms->dir);
+	for (i = 0; i < ntasks; i++) {
+		pmix_data_array_t *da;
+		struct infos r = { 0 };
+		const char *host = lv_json_str(json_array_get(peers, loc[i].node), "name");
+
+		PMIX_DATA_ARRAY_CREATE(da, 8, PMIX_INFO);
+		if (!da) {
+			rc = lv_errorf(err, -ENOMEM, "out of memory");
+			goto out;
+		}
+		r.v = da->array;
+		put_rank(&r, PMIX_RANK, i);
+		put_u32(&r, PMIX_APPNUM, 0);
+		put_rank(&r, PMIX_GLOBAL_RANK, i);
+		put_rank(&r, PMIX_APP_RANK, i);
+		PMIX_INFO_LOAD(&r.v[r.n++], PMIX_LOCAL_RANK, &(uint16_t){ (uint16_t)loc[i].local }, PMIX_UINT16);
+		PMIX_INFO_LOAD(&r.v[r.n++], PMIX_NODE_RANK, &(uint16_t){ (uint16_t)loc[i].local }, PMIX_UINT16);
+		put_u32(&r, PMIX_NODEID, loc[i].node);
+		put_str(&r, PMIX_HOSTNAME, host ? host : "?");
+		PMIX_LOAD_KEY(in->v[in->n].key, PMIX_PROC_INFO_ARRAY);
+		in->v[in->n].value.type = PMIX_DATA_ARRAY;
+		in->v[in->n].value.data.darray = da;
+		in->n++;
+	}
+out:
+	free(regex);
+	free(pmap);
+	free(nodes);
+	free(ppn);
+	free(local);
+	free(loc);
+	return rc;
+}
+
+static int step_dir(struct mpi_step *ms, const char *state_dir,
+		    struct lv_error *err)
+{
+	if (asprintf(&ms->dir, "%s/%s", state_dir ? state_dir : ms->srv->tmpdir,
+		     ms->ns) < 0) {
+		ms->dir = NULL;
+		return lv_errorf(err, -ENOMEM, "out of memory");
+	}
+	rm_rf(ms->dir); /* an earlier lvd's, for a step id never reused */
+	if (mkdir(ms->dir, 0700) < 0 || chown(ms->dir, ms->uid, ms->gid) < 0)
+		return lv_errorf(err, -errno, "mpi: %s: %s", ms->dir, strerror(errno));
+	return 0;
+}
+
+static int step_register(struct mpi_step *ms, const json_t *cred,
+			 struct lv_error *err)
+{
+	struct sync_op op = SYNC_OP_INIT;
+	struct infos in = { 0 };
+	uint32_t nlocal = 0;
+	pmix_status_t rc;
+
+	if (nspace_info(ms, cred, &in, &nlocal, err) < 0) {
+		if (in.v)
+			PMIX_INFO_FREE(in.v, in.cap);
+		return err->code;
+	}
+	rc = sync_op_wait(&op, PMIx_server_register_nspace(ms->ns, (int)nlocal,
+							   in.v, in.n,
+							   sync_op_cb, &op));
+	PMIX_INFO_FREE(in.v, in.cap);
+	if (rc != PMIX_SUCCESS)
+		return lv_errorf(err, -EIO, "mpi: register namespace %s: %s",
+				 ms->ns, PMIx_Error_string(rc));
+	return 0;
+}
+
+static void step_unregister(struct mpi_step *ms)
+{
+	struct sync_op op = SYNC_OP_INIT;
+
+	PMIx_server_deregister_nspace(ms->ns, sync_op_cb, &op);
+	(void)sync_op_wait(&op, PMIX_SUCCESS);
+}
+
+static void step_free(struct mpi_step *ms)
+{
+	if (!ms)
+		return;
+	rm_rf(ms->dir);
+	free(ms->dir);
+	group_free(&ms->group);
+	free(ms);
+}
+
+struct mpi_step *pmix_step_get(struct mpi_server *srv, const json_t *cred,
+			       const char *state_dir, struct lv_error *err)
+{
+	uint32_t job = (uint32_t)json_integer_value(json_object_get(cred, "job_id"));
+	uint32_t step = (uint32_t)json_integer_value(json_object_get(cred, "step_id"));
+	size_t node = (size_t)json_integer_value(json_object_get(cred, "node_index"));
+	char ns[PMIX_MAX_NSLEN + 1];
+	struct mpi_step *ms;
+
+	snprintf(ns, sizeof(ns), "lv.%u.%u", job, step);
+	if ((ms = step_find(srv, ns))) {
+		ms->refs++;
+		return ms;
+	}
+	if (!(ms = calloc(1, sizeof(*ms)))) {
+		lv_errorf(err, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	ms->srv = srv;
+	memcpy(ms->ns, ns, sizeof(ns));
+	ms->job_id = job;
+	ms->step_id = step;
+	ms->uid = (uid_t)json_integer_value(json_object_get(cred, "uid"));
+	ms->gid = (gid_t)json_integer_value(json_object_get(cred, "gid"));
+	ms->refs = 1;
+	if (group_from(&ms->group, json_object_get(cred, "peers"), node, err) < 0 ||
+	    step_dir(ms, state_dir, err) < 0 || step_register(ms, cred, err) < 0) {
+		step_free(ms);
+		return NULL;
+	}
+	ms->next = srv->steps;
+	srv->steps = ms;
+	lv_debug(LV_DBG_LAUNCH, "mpi: %s registered, lvd %zu of %zu", ms->ns,
+		 ms->group.me, ms->group.n);
+	return ms;
+}
+
+void pmix_step_put(struct mpi_step *ms)
+{
+	struct mpi_step **pp;
+
+	if (!ms || --ms->refs > 0)
+		return;
+	for (pp = &ms->srv->steps; *pp; pp = &(*pp)->next)
+		if (*pp == ms) {
+			*pp = ms->next;
+			break;
+		}
+	step_unregister(ms);
+	step_free(ms);
+}
+
+/* ---- a rank's environment ---- */
+
+static int env_add(char ***env, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int env_add(char ***env, const char *fmt, ...)
+{
+	size_t n = 0;
+	char **v, *s;
+	va_list ap;
+	int rc;
+
+	while ((*env)[n])
+		n++;
+	va_start(ap, fmt);
+	rc = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return -ENOMEM;
+	if (!(v = realloc(*env, (n + 2) * sizeof(*v)))) {
+		free(s);
+		return -ENOMEM;
+	}
+	v[n] = s;
+	v[n + 1] = NULL;
+	*env = v;
+	return 0;
+}
+
+static bool user_sets(const json_t *user_env, const char *key)
+{
+	return json_object_get(user_env, key) != NULL;
+}
+
+int pmix_step_client_env(struct mpi_step *ms, uint32_t rank,
+			 const json_t *user_env, char ***extra,
+			 struct lv_error *err)
+{
+	struct sync_op op = SYNC_OP_INIT;
+	char **env = calloc(1, sizeof(*env));
+	pmix_status_t rc;
+	pmix_proc_t proc;
+	int erc = 0;
+
+	if (!env)
+		return lv_errorf(err, -ENOMEM, "out of memory");
+	PMIX_LOAD_PROCID(&proc, ms->ns, rank);
+	rc = sync_op_wait(&op, PMIx_server_register_client(&proc, ms->uid, ms->gid,
+							   ms, sync_op_cb, &op));
+	if (rc == PMIX_SUCCESS)
+		rc = PMIx_server_setup_fork(&proc, &env);
+	if (rc != PMIX_SUCCESS) {
+		pmix_env_free(env);
+		return lv_errorf(err, -EIO, "mpi: %s rank %u: %s", ms->ns, rank,
+				 PMIx_Error_string(rc));
+	}
+	/* Open MPI 4.1 takes a PMIx direct launch only when a resource
+	 * manager it knows claims it (docs/mpi.md). */
+	erc |= env_add(&env, "FLUX_JOB_ID=%u.%u", ms->job_id, ms->step_id);
+	/* Simulated nodes share /dev/shm: keep each step's vader segments
+	 * (and Open MPI's session directory) in the step's own directory. */
+	if (!user_sets(user_env, "OMPI_MCA_btl_vader_backing_directory"))
+		erc |= env_add(&env, "OMPI_MCA_btl_vader_backing_directory=%s", ms->dir);
+	if (!user_sets(user_env, "OMPI_MCA_orte_tmpdir_base"))
+		erc |= env_add(&env, "OMPI_MCA_orte_tmpdir_base=%s", ms->dir);
+	/* The default pml probes UCX first: 0.2 s per start. */
+	if (!user_sets(user_env, "OMPI_MCA_pml"))
+		erc |= env_add(&env, "OMPI_MCA_pml=ob1");
+	if (erc) {
+		pmix_env_free(env);
+		return lv_errorf(err, -ENOMEM, "out of memory");
+	}
+	*extra = env;
+	return 0;
+}
+
+void pmix_env_free(char **env)
+{
+	char **p;
+
+	for (p = env; p && *p; p++)
+		free(*p);
+	free(env);
+}
