@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The client side of job steps and interactive allocations (proto 05),
- * shared by lvrun and lvalloc: waiting for an allocation, launching a step
- * on its nodes and relaying the tasks' I/O, signals and exit statuses. */
+/* The client side of job steps (proto 05), shared by lvrun and lvalloc:
+ * launching a step on its nodes and relaying the tasks' I/O, signals and
+ * exit statuses. */
 #ifndef LV_CMD_STEPIO_H
 #define LV_CMD_STEPIO_H
 
@@ -11,7 +11,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* allocwait.h and multiprog.h were split out of this header; lvrun.c and
+ * lvalloc.c still find them through it. */
+#include "cmd/allocwait.h"
 #include "cmd/cli.h"
+#include "cmd/multiprog.h"
 #include "common/error.h"
 
 /* ---- pure helpers (unit-tested) ---- */
@@ -61,42 +65,6 @@ const char *stepio_status_text(int status, char *buf, size_t len);
  * too small.  Returns buf. */
 const char *stepio_ranks_string(const int *ranks, size_t n, char *buf,
 				size_t len);
-
-/* Parses an srun --multi-prog file for ntasks tasks.  Each line is
- * "RANKS PROGRAM [ARGS...]": RANKS is a list like "0-3,5" or "*" (every
- * rank no other line names); words may be quoted with ' or "; in the
- * words %t becomes the rank and %o its offset among the line's ranks;
- * blank lines and lines starting with # are skipped.  Returns proto 05's
- * "multi_prog" array [[lo, hi, [argv...]], ...] sorted by rank, owned by
- * the caller; NULL with err set (-EINVAL, "line N: ...") when a line is
- * malformed or names a rank outside [0, ntasks) or a rank twice, or when
- * some rank is left without a program; -ENOMEM. */
-json_t *stepio_multi_prog_parse(const char *text, int ntasks,
-				struct lv_error *err);
-
-/* ---- interactive allocations ---- */
-
-/* The wording of an allocation's progress messages. */
-enum stepio_alloc_talk {
-	STEPIO_ALLOC_QUIET,  /* nothing (-Q) */
-	STEPIO_ALLOC_SRUN,   /* only that a cancelled allocation was revoked */
-	STEPIO_ALLOC_SRUN_V, /* that too, and "job N queued and waiting..." */
-	STEPIO_ALLOC_SALLOC, /* salloc's Pending/queued/Granted lines */
-};
-
-/* Sends the JOB_SUBMIT request req (takes ownership) on cli's controller
- * connection and waits, on that connection, for the job to start
- * (JOB_WAIT "start").  Meanwhile SIGINT, SIGTERM and SIGQUIT cancel the
- * job (JOB_CANCEL on a second connection): the function prints that the
- * allocation was revoked and exits 1, as do a refused submission and a
- * job that ends before it starts.  Returns the JOB_WAIT reply, owned by
- * the caller, with *job_id set; the allocation then stays bound to
- * cli->client, which must stay open until JOB_COMPLETE. */
-json_t *stepio_alloc_wait(struct cli *cli, json_t *req,
-			  enum stepio_alloc_talk talk, int64_t *job_id);
-/* JOB_COMPLETE {"job_id", "status"} for an allocation from
- * stepio_alloc_wait.  Errors are printed, not fatal. */
-void stepio_alloc_release(struct cli *cli, int64_t job_id, int status);
 
 /* ---- running a step ---- */
 
