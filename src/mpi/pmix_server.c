@@ -345,22 +345,26 @@ void pmix_server_rpc_abort(struct mpi_server *srv, struct lv_rpc_conn *conn,
 /* ---- the server ---- */
 
 static int make_tmpdir(struct mpi_server *srv, const char *want,
-		       struct lv_error *err)
+		       uint16_t port, struct lv_error *err)
 {
-	char tmpl[] = "/tmp/lvd-pmix.XXXXXX";
+	char alt[64];
 
-	/* PMIx puts a unix socket there: sun_path holds 107 bytes. */
-	if (want && strlen(want) <= 64) {
-		rm_rf(want); /* a previous lvd's leftovers */
-		if (mkdir(want, 0755) == 0 && (srv->tmpdir = strdup(want)))
-			return 0;
+	/* PMIx puts unix sockets there ("pmix-<pid>", "pmix.<host>.tool"):
+	 * sun_path holds 107 bytes.  The fallback is named after our port,
+	 * which no other live lvd holds, so a killed lvd's leftovers are
+	 * removed by the next one on that port. */
+	if (!want || strlen(want) > 80) {
+		snprintf(alt, sizeof(alt), "/tmp/lvd-pmix.%u.%u",
+			 (unsigned)geteuid(), (unsigned)port);
+		want = alt;
 	}
-	if (!mkdtemp(tmpl))
-		return lv_errorf(err, -errno, "mpi: mkdtemp %s: %s", tmpl,
+	rm_rf(want); /* a previous lvd's leftovers */
+	if (mkdir(want, 0755) < 0)
+		return lv_errorf(err, -errno, "mpi: mkdir %s: %s", want,
 				 strerror(errno));
-	(void)chmod(tmpl, 0755); /* ranks of other users connect there */
-	if (!(srv->tmpdir = strdup(tmpl))) {
-		rmdir(tmpl);
+	(void)chmod(want, 0755); /* ranks of other users connect there */
+	if (!(srv->tmpdir = strdup(want))) {
+		rmdir(want);
 		return lv_errorf(err, -ENOMEM, "out of memory");
 	}
 	return 0;
@@ -420,7 +424,7 @@ struct mpi_server *pmix_server_create(struct event_base *base,
 		lv_errorf(err, -ENOMEM, "out of memory");
 		goto out_destroy;
 	}
-	if (make_tmpdir(srv, tmpdir, err) < 0 || server_init(srv, err) < 0)
+	if (make_tmpdir(srv, tmpdir, lv_rpc_server_port(rpc), err) < 0 || server_init(srv, err) < 0)
 		goto out_destroy;
 	lv_log(LV_LOG_INFO, "mpi: PMIx %s server in %s", PMIx_Get_version(),
 	       srv->tmpdir);

@@ -26,7 +26,8 @@ struct mpi_hooks {
 };
 
 /* Starts the PMIx server library (once per process).  tmpdir: a private
- * directory to create for its rendezvous files, NULL for one under /tmp.
+ * directory to create for its rendezvous files (emptied first), NULL or
+ * too long for a socket path: /tmp/lvd-pmix.<uid>.<lvd's port>.
  * rpc (lvd's server), hooks and arg are borrowed.  NULL with err set. */
 struct mpi_server *pmix_server_create(struct event_base *base,
 				      struct lv_rpc_server *rpc,

@@ -16,6 +16,8 @@ struct lvd;
 struct alloc_run;
 struct step_run;
 struct children;
+struct mpi_server;
+struct mpi_hooks;
 
 /* An allocation's end, kept until the controller acknowledges it. */
 struct done_report {
@@ -52,6 +54,7 @@ struct lvd {
 	char *log_path; /* reopened on SIGHUP */
 	struct children *children;
 	struct step_run *steps; /* steps.c */
+	struct mpi_server *mpi; /* PMIx server, NULL when it failed to start */
 };
 
 /* lvd's routes for job steps (steps.c); arg is the lvd. */
@@ -66,6 +69,13 @@ void steps_conn_closed(struct lvd *lvd, struct lv_rpc_conn *conn);
 /* Signals every step of job here (SIGKILL when the job has ended). */
 void steps_signal_job(struct lvd *lvd, uint32_t job_id, int sig);
 void steps_shutdown(struct lvd *lvd);
+/* Peer lvds' fence contributions and abort notices (LV_ROLE_DAEMON). */
+void steps_rpc_mpi_fence(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+			 void *arg);
+void steps_rpc_mpi_abort(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+			 void *arg);
+/* What the PMIx server asks of lvd; arg is the lvd. */
+extern const struct mpi_hooks steps_mpi_hooks;
 
 /* lvd's routes for allocations (allocs.c); arg is the lvd_node whose
  * link the request came on. */

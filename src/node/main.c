@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "common/msg.h"
 #include "node/children.h"
+#include "mpi/pmix_server.h"
 #include "node/lvd.h"
 
 struct options {
@@ -44,6 +45,8 @@ static const struct lv_rpc_route lvd_routes[] = {
 	{ LV_MSG_STEP_LAUNCH, steps_rpc_launch, LV_ROLE_USER },
 	{ LV_MSG_STEP_IO, steps_rpc_io, LV_ROLE_USER },
 	{ LV_MSG_STEP_SIGNAL, steps_rpc_signal, LV_ROLE_USER },
+	{ LV_MSG_MPI_FENCE, steps_rpc_mpi_fence, LV_ROLE_DAEMON },
+	{ LV_MSG_MPI_ABORT, steps_rpc_mpi_abort, LV_ROLE_DAEMON },
 };
 
 static void lvd_conn_closed(struct lv_rpc_conn *conn, const char *reason,
@@ -235,6 +238,7 @@ static void lvd_destroy(struct lvd *lvd)
 			allocs_shutdown(&lvd->nodes[i]);
 	}
 	steps_shutdown(lvd);
+	pmix_server_destroy(lvd->mpi);
 	lv_rpc_server_destroy(lvd->rpc);
 	children_destroy(lvd->children);
 	if (lvd->sig_term)
@@ -256,6 +260,23 @@ static void lvd_destroy(struct lvd *lvd)
 	free(lvd->conf_path);
 	free(lvd->log_path);
 	free(lvd);
+}
+
+/* The PMIx server for --mpi=pmix steps; lvd runs on without it. */
+static void mpi_start(struct lvd *lvd)
+{
+	struct lv_error err = { 0 };
+	char *dir = NULL;
+
+	if (lvd->nodes[0].state_dir &&
+	    asprintf(&dir, "%s/pmix", lvd->nodes[0].state_dir) < 0)
+		dir = NULL;
+	if (!(lvd->mpi = pmix_server_create(lvd->base, lvd->rpc, dir,
+					    lvd->conf->munge_socket,
+					    &steps_mpi_hooks, lvd, &err)))
+		lv_log(LV_LOG_ERR, "%s: steps with --mpi=pmix will be refused",
+		       err.text);
+	free(dir);
 }
 
 static int lvd_start(struct lvd *lvd, struct lv_error *err)
@@ -285,6 +306,7 @@ static int lvd_start(struct lvd *lvd, struct lv_error *err)
 	if (!(lvd->rpc = lv_rpc_server_create(lvd->base, first->addr,
 					      first->port, &ep, err)))
 		return err->code;
+	mpi_start(lvd);
 	for (i = 0; i < lvd->n_nodes; i++)
 		ctld_link_start(&lvd->nodes[i]);
 	return 0;

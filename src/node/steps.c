@@ -17,6 +17,7 @@
 #include "common/auth.h"
 #include "common/log.h"
 #include "common/msg.h"
+#include "mpi/pmix_server.h"
 #include "node/children.h"
 #include "node/jobenv.h"
 #include "node/lvd.h"
@@ -46,6 +47,9 @@ struct step_run {
 	pid_t pgid;
 	struct step_task *tasks;
 	size_t ntasks;
+	struct mpi_step *mpi; /* --mpi=pmix: the step's PMIx namespace */
+	bool mpi_aborted;     /* a rank called MPI_Abort(.., mpi_status) */
+	int mpi_status;
 	struct step_run *next;
 };
 
@@ -80,6 +84,10 @@ static void maybe_report(struct step_task *t)
 	if (t->reported || !t->exited || t->out_ev || t->err_ev)
 		return;
 	t->reported = true;
+	/* Ranks killed for an MPI_Abort end with the abort's code, as the
+	 * aborting rank does: lvrun exits with it. */
+	if (t->step->mpi_aborted && WIFSIGNALED(t->status))
+		t->status = (t->step->mpi_status & 0xff) << 8;
 	if ((conn = step_conn(t->step)))
 		lv_rpc_push(conn, LV_MSG_STEP_DONE,
 			    json_pack("{s:I, s:i}", "rank", (json_int_t)t->rank,
@@ -145,6 +153,7 @@ static void step_free(struct step_run *st)
 			close(t->in_fd);
 	}
 	free(st->tasks);
+	pmix_step_put(st->mpi);
 	free(st);
 }
 
@@ -211,12 +220,15 @@ static const json_t *task_argv(const json_t *body, uint32_t rank)
 	return json_object_get(body, "argv");
 }
 
+/* more: further "K=V" strings (the PMIx server's), NULL-terminated, may
+ * be NULL. */
 static char **task_env(const json_t *body, const json_t *cred,
-		       const struct step_task *t)
+		       const struct step_task *t, char *const *more)
 {
 	char extra[14][112];
-	const char *ptrs[15];
-	int i = 0, k;
+	const char **ptrs;
+	char **env;
+	int i = 0, k, nmore = 0;
 
 #define PUT(...) snprintf(extra[i++], sizeof(extra[0]), __VA_ARGS__)
 	PUT("LV_JOB_ID=%lld", (long long)json_integer_value(json_object_get(cred, "job_id")));
@@ -233,10 +245,17 @@ static char **task_env(const json_t *body, const json_t *cred,
 	PUT("LV_NODENAME=%.90s", lv_json_str(cred, "node") ? lv_json_str(cred, "node") : "");
 	PUT("SLURMD_NODENAME=%.90s", lv_json_str(cred, "node") ? lv_json_str(cred, "node") : "");
 #undef PUT
+	while (more && more[nmore])
+		nmore++;
+	if (!(ptrs = calloc((size_t)(i + nmore + 1), sizeof(*ptrs))))
+		return NULL;
 	for (k = 0; k < i; k++)
 		ptrs[k] = extra[k];
-	ptrs[i] = NULL;
-	return jobenv_merge(json_object_get(body, "env"), ptrs);
+	for (k = 0; k < nmore; k++)
+		ptrs[i + k] = more[k];
+	env = jobenv_merge(json_object_get(body, "env"), ptrs);
+	free(ptrs);
+	return env;
 }
 
 static void __attribute__((noreturn)) task_child(const json_t *body,
@@ -285,14 +304,25 @@ static int spawn_task(struct step_run *st, struct step_task *t,
 		      struct lv_error *err)
 {
 	int in[2] = { -1, -1 }, out[2], errp[2];
-	char **env;
+	char **env, **more = NULL;
 	pid_t pid;
 
-	if (pipe2(out, O_CLOEXEC) < 0)
+	if (st->mpi && pmix_step_client_env(st->mpi, t->rank,
+					    json_object_get(body, "env"), &more,
+					    err) < 0)
+		return err->code;
+	env = task_env(body, cred, t, more);
+	pmix_env_free(more);
+	if (!env)
+		return lv_errorf(err, -ENOMEM, "cannot start task %u", t->rank);
+	if (pipe2(out, O_CLOEXEC) < 0) {
+		jobenv_free(env);
 		return lv_errorf(err, -errno, "pipe: %s", strerror(errno));
+	}
 	if (pipe2(errp, O_CLOEXEC) < 0) {
 		close(out[0]);
 		close(out[1]);
+		jobenv_free(env);
 		return lv_errorf(err, -errno, "pipe: %s", strerror(errno));
 	}
 	if (gets_stdin ? pipe2(in, O_CLOEXEC) : (in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0 ? -1 : 0) {
@@ -300,9 +330,10 @@ static int spawn_task(struct step_run *st, struct step_task *t,
 		close(out[1]);
 		close(errp[0]);
 		close(errp[1]);
+		jobenv_free(env);
 		return lv_errorf(err, -errno, "stdin: %s", strerror(errno));
 	}
-	if (!(env = task_env(body, cred, t)) || (pid = fork()) < 0) {
+	if ((pid = fork()) < 0) {
 		jobenv_free(env);
 		close(out[0]);
 		close(out[1]);
@@ -367,6 +398,24 @@ static struct step_run *step_from(struct lvd *lvd, struct lv_rpc_conn *conn,
 	return st;
 }
 
+/* --mpi=pmix: the step's namespace in lvd's PMIx server. */
+static int step_mpi(struct lvd *lvd, struct step_run *st, const json_t *body,
+		    const json_t *cred, struct lv_error *err)
+{
+	const char *mpi = lv_json_str(body, "mpi");
+	struct lvd_node *node = lvd_find_node(lvd, lv_json_str(cred, "node"));
+
+	if (!mpi || strcmp(mpi, "pmix"))
+		return 0;
+	if (!lvd->mpi)
+		return lv_errorf(err, -ENOTSUP, "PMIx is not available on %s",
+				 node ? node->name : "this node");
+	if (!(st->mpi = pmix_step_get(lvd->mpi, cred, node ? node->state_dir : NULL,
+				      err)))
+		return err->code;
+	return 0;
+}
+
 void steps_rpc_launch(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		      void *arg)
 {
@@ -391,6 +440,14 @@ void steps_rpc_launch(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	if (!(st = step_from(lvd, conn, cred))) {
 		json_decref(cred);
 		lv_rpc_respond_error(conn, req->id, ENOMEM, "out of memory");
+		return;
+	}
+	if (step_mpi(lvd, st, req->body, cred, &err) < 0) {
+		lv_log(LV_LOG_ERR, "step: job=%u step=%u: %s", st->job_id,
+		       st->step_id, err.text);
+		step_free(st);
+		json_decref(cred);
+		lv_rpc_respond_error(conn, req->id, -err.code, "%s", err.text);
 		return;
 	}
 	if (json_is_integer(json_object_get(req->body, "stdin_rank")))
@@ -533,4 +590,51 @@ void steps_shutdown(struct lvd *lvd)
 		step_kill(st, SIGKILL);
 		step_free(st);
 	}
+}
+
+/* ---- the PMIx server's view of lvd (mpi/pmix_server.h) ---- */
+
+static void mpi_abort(void *arg, uint32_t job_id, uint32_t step_id, int status)
+{
+	struct lvd *lvd = arg;
+	struct step_run *st;
+
+	for (st = lvd->steps; st; st = st->next)
+		if (st->job_id == job_id && st->step_id == step_id) {
+			st->mpi_aborted = true;
+			st->mpi_status = status;
+			step_kill(st, SIGKILL);
+		}
+}
+
+static bool mpi_serves_node(void *arg, const char *name)
+{
+	return lvd_find_node(arg, name) != NULL;
+}
+
+const struct mpi_hooks steps_mpi_hooks = {
+	.abort = mpi_abort,
+	.serves_node = mpi_serves_node,
+};
+
+void steps_rpc_mpi_fence(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+			 void *arg)
+{
+	struct lvd *lvd = arg;
+
+	if (lvd->mpi)
+		pmix_server_rpc_fence(lvd->mpi, conn, req);
+	else if (!req->is_push)
+		lv_rpc_respond_error(conn, req->id, ENOTSUP, "no PMIx server here");
+}
+
+void steps_rpc_mpi_abort(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+			 void *arg)
+{
+	struct lvd *lvd = arg;
+
+	if (lvd->mpi)
+		pmix_server_rpc_abort(lvd->mpi, conn, req);
+	else if (!req->is_push)
+		lv_rpc_respond(conn, req->id, NULL);
 }

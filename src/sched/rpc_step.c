@@ -99,7 +99,7 @@ static char *step_nodelist(struct lvctld *ctld, const struct job *job,
 static json_t *node_entry(struct lvctld *ctld, const struct job *job,
 			  const struct job_step *st, uint32_t idx,
 			  uint32_t first, uint32_t count, uint32_t nnodes,
-			  struct lv_error *err)
+			  json_t *layout, json_t *peers, struct lv_error *err)
 {
 	struct node *n = nodes_get(ctld->nodes, job->grants[idx].node);
 	json_t *ranks = json_array(), *payload, *e;
@@ -109,14 +109,17 @@ static json_t *node_entry(struct lvctld *ctld, const struct job *job,
 
 	for (r = first; r < first + count; r++)
 		json_array_append_new(ranks, json_integer(r));
-	payload = json_pack("{s:I, s:I, s:I, s:I, s:s, s:O, s:I, s:I, s:I, s:s?, s:I, s:s}",
+	/* layout and peers: every node's ranks and lvd address, for the
+	 * PMIx server and its cross-node fences (docs/mpi.md). */
+	payload = json_pack("{s:I, s:I, s:I, s:I, s:s, s:O, s:I, s:I, s:I, s:s?, s:I, s:s, s:O, s:O}",
 			    "job_id", (json_int_t)job->id, "step_id",
 			    (json_int_t)st->id, "uid", (json_int_t)job->uid,
 			    "gid", (json_int_t)job->gid, "node", n->name,
 			    "ranks", ranks, "ntasks", (json_int_t)st->ntasks,
 			    "nnodes", (json_int_t)nnodes, "node_index",
 			    (json_int_t)idx, "nodelist", st->nodes,
-			    "cpus", (json_int_t)job->grants[idx].cpus, "user", job->user);
+			    "cpus", (json_int_t)job->grants[idx].cpus, "user", job->user,
+			    "layout", layout, "peers", peers);
 	text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
 	json_decref(payload);
 	rc = text ? lv_auth_sign(ctld->conf->munge_socket, text, strlen(text),
@@ -196,8 +199,8 @@ void rpc_step_create(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	struct lv_error err = { 0 };
 	struct step_req r;
 	struct job_step *st;
-	uint32_t *counts = NULL, i, first = 0;
-	json_t *nodes, *e;
+	uint32_t *counts = NULL, i, k, first = 0;
+	json_t *nodes, *e, *layout, *peers;
 
 	if (!job)
 		return;
@@ -211,8 +214,26 @@ void rpc_step_create(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	}
 	st->nodes = step_nodelist(ctld, job, r.nodes);
 	nodes = json_array();
+	layout = json_array();
+	peers = json_array();
 	for (i = 0; i < r.nodes; i++) {
-		if (!(e = node_entry(ctld, job, st, i, first, counts[i], r.nodes, &err))) {
+		struct node *n = nodes_get(ctld->nodes, job->grants[i].node);
+		json_t *ranks = json_array();
+
+		for (k = first; k < first + counts[i]; k++)
+			json_array_append_new(ranks, json_integer(k));
+		first += counts[i];
+		json_array_append_new(layout, ranks);
+		json_array_append_new(peers, json_pack("{s:s, s:s, s:i}", "name",
+						       n->name, "addr", n->addr,
+						       "port", n->port));
+	}
+	first = 0;
+	for (i = 0; i < r.nodes; i++) {
+		if (!(e = node_entry(ctld, job, st, i, first, counts[i], r.nodes,
+				     layout, peers, &err))) {
+			json_decref(layout);
+			json_decref(peers);
 			json_decref(nodes);
 			free(counts);
 			free(st->name);
@@ -224,6 +245,8 @@ void rpc_step_create(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		json_array_append_new(nodes, e);
 		first += counts[i];
 	}
+	json_decref(layout);
+	json_decref(peers);
 	free(counts);
 	st->next = job->steps;
 	job->steps = st;
