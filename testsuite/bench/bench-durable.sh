@@ -17,7 +17,6 @@ N=${N:-1000}
 P=${P:-8}
 M=${M:-500}
 NREC=${NREC:-100000}
-export PATH=$top/src/cmd:$top/src/sched:$PATH
 
 now() { echo "$EPOCHREALTIME"; }
 fig() { printf 'FIGURE %-44s = %s\n' "$1" "$2"; }
@@ -27,6 +26,12 @@ pct() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.0f%%", 100*a/b}'; }
 
 work=$(mktemp -d "${WORK:-/var/tmp}/lv-bench-durable.XXXXXX")
 chmod 0755 "$work"
+# Private copies: a rebuild of the tree during the run must not break it.
+mkdir "$work/bin"
+for p in cmd/lvbatch cmd/lvcancel cmd/lvqueue cmd/lvcontrol sched/lvctld; do
+	cp "$top/src/$p" "$work/bin/" || exit 1
+done
+export PATH=$work/bin:$PATH
 cluster=
 down() { [ -n "$cluster" ] && "$top/contrib/local-cluster" down --dir "$cluster" >/dev/null 2>&1; cluster=; }
 cleanup() { down; rm -rf "$work"; }

@@ -84,6 +84,26 @@ test_expect_success MUNGE 'ids never repeat, even when the newest job is gone (S
 	lvcancel $id $(cat held.id)
 '
 
+test_expect_success MUNGE 'updates, holds and dependencies survive SIGKILL' '
+	a=$(lvbatch -H -o /dev/null --wrap=true | sed -n "s/^Submitted batch job //p") &&
+	b=$(lvbatch -o /dev/null -t 30 --dependency=afterok:$a --wrap=true | sed -n "s/^Submitted batch job //p") &&
+	lvcontrol update JobId=$b TimeLimit=7 &&
+	lvcontrol hold $b &&
+	lvcontrol update JobId=$a Name=renamed &&
+	lvcontrol show job $b >b.before &&
+	kill_ctld KILL &&
+	start_ctld &&
+	lvcontrol show job $b >b.after &&
+	grep -q "TimeLimit=00:07:00\|TimeLimit=7:00" b.after &&
+	grep -q "Dependency=afterok:$a" b.after &&
+	state_is $b PENDING &&
+	lv_wait_for "lvcontrol show job $b | grep -q Reason=JobHeld" 10 &&
+	test "$(job_field $a %j)" = renamed &&
+	lvcontrol release $b &&
+	lvcontrol release $a &&
+	wait_state $b COMPLETED 20
+'
+
 test_expect_success MUNGE 'a running job survives SIGKILL and a restart of lvctld and ends COMPLETED' '
 	id=$(lvbatch -o /dev/null --wrap="sleep 5" | sed -n "s/^Submitted batch job //p") &&
 	wait_state $id RUNNING &&
