@@ -71,7 +71,8 @@ static void unlink_entry(struct blobs *bl, struct entry *e)
 	for (pp = &bl->ids[slot_id(bl, e->id)]; *pp != e; pp = &(*pp)->by_id)
 		;
 	*pp = e->by_id;
-	for (pp = &bl->ptrs[slot_ptr(bl, e->blob)]; *pp != e; pp = &(*pp)->by_ptr)
+	for (pp = &bl->ptrs[slot_ptr(bl, e->blob)]; *pp != e;
+	     pp = &(*pp)->by_ptr)
 		;
 	*pp = e->by_ptr;
 	bl->n--;
@@ -145,7 +146,8 @@ uint64_t blobs_intern(struct blobs *bl, struct job_blob **bp)
 	if (e && e->blob == b)
 		return id;
 	if (e) {
-		if (e->blob->len != b->len || memcmp(e->blob->text, b->text, b->len))
+		if (e->blob->len != b->len ||
+		    memcmp(e->blob->text, b->text, b->len))
 			return 0; /* a collision: not shared */
 		e->blob->refs++;
 		put(b);

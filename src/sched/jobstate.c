@@ -76,11 +76,12 @@ static json_t *grants_json(const struct job *job,
 		const struct grant *g = &job->grants[i];
 		const char *name = nodes->name(g->node, nodes->arg);
 
-		if (!name || json_array_append_new(
-				     arr, json_pack("{s:s, s:I, s:I, s:I}", "node",
-						    name, "cpus", (json_int_t)g->cpus,
-						    "tasks", (json_int_t)g->tasks,
-						    "mem", (json_int_t)g->mem_mb)) < 0) {
+		if (!name ||
+		    json_array_append_new(
+			    arr, json_pack("{s:s, s:I, s:I, s:I}", "node", name,
+					   "cpus", (json_int_t)g->cpus, "tasks",
+					   (json_int_t)g->tasks, "mem",
+					   (json_int_t)g->mem_mb)) < 0) {
 			json_decref(arr);
 			return NULL;
 		}
@@ -102,8 +103,9 @@ static int add_array(json_t *o, const struct job *job)
 		return -ENOMEM;
 	json_object_set_new(o, "array_pending", json_string(list));
 	free(list);
-	json_object_set_new(o, "array_size",
-			    json_integer((json_int_t)lv_bitmap_size(job->array_pending)));
+	json_object_set_new(
+		o, "array_size",
+		json_integer((json_int_t)lv_bitmap_size(job->array_pending)));
 	set_int(o, "array_throttle", job->array_throttle);
 	set_int(o, "array_running", job->array_running);
 	set_int(o, "array_total", job->array_total);
@@ -132,7 +134,8 @@ static void add_strings(json_t *o, const struct job *job)
 
 static void add_life(json_t *o, const struct job *job)
 {
-	json_object_set_new(o, "state", json_string(job_state_name(job->state)));
+	json_object_set_new(o, "state",
+			    json_string(job_state_name(job->state)));
 	if (job->reason != REASON_NONE)
 		json_object_set_new(o, "reason",
 				    json_string(job_reason_name(job->reason)));
@@ -167,15 +170,16 @@ json_t *job_to_state_json(const struct job *job, bool with_blob,
 	json_object_set_new(o, "gid", json_integer(job->gid));
 	add_strings(o, job);
 	add_life(o, job);
-	if (!(v = req_json(&job->req)) || json_object_set_new(o, "req", v) < 0 ||
-	    add_array(o, job) < 0)
+	if (!(v = req_json(&job->req)) ||
+	    json_object_set_new(o, "req", v) < 0 || add_array(o, job) < 0)
 		goto out_nomem;
 	if (job->n_grants && (!(v = grants_json(job, nodes)) ||
 			      json_object_set_new(o, "grants", v) < 0))
 		goto out_nomem;
 	if (with_blob && job->blob &&
-	    json_object_set_new(o, "blob", json_stringn(job->blob->text,
-							job->blob->len)) < 0)
+	    json_object_set_new(o, "blob",
+				json_stringn(job->blob->text, job->blob->len)) <
+		    0)
 		goto out_nomem;
 	return o;
 out_nomem:
@@ -214,20 +218,25 @@ static int get_str(const json_t *o, const char *key, char **dst)
 	return (*dst = strdup(json_string_value(v))) ? 0 : -ENOMEM;
 }
 
-static int read_strings(struct job *job, const json_t *o,
-			struct lv_error *err)
+static int read_strings(struct job *job, const json_t *o, struct lv_error *err)
 {
 	struct {
 		const char *key;
 		char **dst;
 	} s[] = {
-		{ "kind", &job->kind },           { "name", &job->name },
-		{ "user", &job->user },           { "account", &job->account },
-		{ "comment", &job->comment },     { "partition", &job->partition },
-		{ "work_dir", &job->work_dir },   { "stdout", &job->std_out },
-		{ "stderr", &job->std_err },      { "stdin", &job->std_in },
-		{ "submit_dir", &job->submit_dir }, { "command", &job->command },
-		{ "dependency", &job->dep_text },
+		{"kind", &job->kind},
+		{"name", &job->name},
+		{"user", &job->user},
+		{"account", &job->account},
+		{"comment", &job->comment},
+		{"partition", &job->partition},
+		{"work_dir", &job->work_dir},
+		{"stdout", &job->std_out},
+		{"stderr", &job->std_err},
+		{"stdin", &job->std_in},
+		{"submit_dir", &job->submit_dir},
+		{"command", &job->command},
+		{"dependency", &job->dep_text},
 	};
 	size_t i;
 
@@ -235,9 +244,10 @@ static int read_strings(struct job *job, const json_t *o,
 		if (get_str(o, s[i].key, s[i].dst) < 0)
 			return lv_errorf(err, -ENOMEM, "out of memory");
 	if (!job->kind || !job->name || !job->user || !job->partition)
-		return lv_errorf(err, -EINVAL,
-				 "job %u: state lacks kind, name, user or partition",
-				 job->id);
+		return lv_errorf(
+			err, -EINVAL,
+			"job %u: state lacks kind, name, user or partition",
+			job->id);
 	if (job->dep_text && !(job->dep = depend_parse(job->dep_text, err)))
 		return err->code;
 	return 0;
@@ -271,8 +281,8 @@ static int read_life(struct job *job, const json_t *o, struct lv_error *err)
 	int r;
 
 	if (st < 0)
-		return lv_errorf(err, -EINVAL, "job %u: bad state '%s'", job->id,
-				 state ? state : "");
+		return lv_errorf(err, -EINVAL, "job %u: bad state '%s'",
+				 job->id, state ? state : "");
 	job->state = (enum job_state)st;
 	for (r = REASON_NONE; reason && r <= REASON_OUT_OF_MEMORY; r++)
 		if (!strcmp(reason, job_reason_name((enum job_reason)r)))
@@ -286,7 +296,8 @@ static int read_life(struct job *job, const json_t *o, struct lv_error *err)
 	job->start_time = (time_t)get_u64(o, "start_time");
 	job->end_time = (time_t)get_u64(o, "end_time");
 	job->priority = get_u64(o, "priority");
-	job->exit_status = (int)json_integer_value(json_object_get(o, "exit_status"));
+	job->exit_status =
+		(int)json_integer_value(json_object_get(o, "exit_status"));
 	job->cancel_requested = get_bool(o, "cancel_requested");
 	job->requeue_requested = get_bool(o, "requeue_requested");
 	job->requeue_hold = get_bool(o, "requeue_hold");
@@ -298,7 +309,8 @@ static int read_life(struct job *job, const json_t *o, struct lv_error *err)
 
 static int read_array(struct job *job, const json_t *o, struct lv_error *err)
 {
-	const char *list = json_string_value(json_object_get(o, "array_pending"));
+	const char *list =
+		json_string_value(json_object_get(o, "array_pending"));
 	uint64_t size = get_u64(o, "array_size");
 
 	job->array_job_id = get_u32(o, "array_job_id");
@@ -346,11 +358,13 @@ static int read_grants(struct job *job, const json_t *o,
 
 	if (!json_array_size(arr))
 		return 0;
-	if (!(job->grants = calloc(json_array_size(arr), sizeof(*job->grants))) ||
+	if (!(job->grants =
+		      calloc(json_array_size(arr), sizeof(*job->grants))) ||
 	    !(hl = lv_hostlist_create("", NULL)))
 		return lv_errorf(err, -ENOMEM, "out of memory");
 	json_array_foreach(arr, i, g) {
-		const char *name = json_string_value(json_object_get(g, "node"));
+		const char *name =
+			json_string_value(json_object_get(g, "node"));
 		struct grant *dst = &job->grants[job->n_grants];
 
 		if (!name || (idx = nodes->index(name, nodes->arg)) < 0) {

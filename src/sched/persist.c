@@ -75,8 +75,8 @@ struct persist {
 	size_t cap, head, n;
 	uint64_t appended, settled, last_failed;
 	struct waiter *wait_head, **wait_tail;
-	struct ids retry; /* jobs whose last record failed */
-	struct ids lost;  /* replay: jobs granted a node that is gone */
+	struct ids retry;    /* jobs whose last record failed */
+	struct ids lost;     /* replay: jobs granted a node that is gone */
 	struct blobs *blobs; /* descriptions by content, written once */
 	size_t submits;
 	bool writable;
@@ -104,7 +104,7 @@ static long node_index(const char *name, void *arg)
 
 static struct jobstate_nodes names(struct lvctld *ctld)
 {
-	struct jobstate_nodes jn = { node_name, node_index, ctld->nodes };
+	struct jobstate_nodes jn = {node_name, node_index, ctld->nodes};
 
 	return jn;
 }
@@ -169,13 +169,14 @@ static struct owed ring_pop(struct persist *p)
 
 static void send_answer(struct persist *p, struct waiter *w, bool failed)
 {
-	struct lv_rpc_conn *conn = p->ctld->rpc
-					   ? lv_rpc_server_find(p->ctld->rpc, w->conn_id)
-					   : NULL;
+	struct lv_rpc_conn *conn =
+		p->ctld->rpc ? lv_rpc_server_find(p->ctld->rpc, w->conn_id)
+			     : NULL;
 
 	if (conn && failed)
-		lv_rpc_respond_error(conn, w->req_id, EIO,
-				     "the change was made but StateDir could not record it (full or failing): it may not survive a restart of lvctld");
+		lv_rpc_respond_error(
+			conn, w->req_id, EIO,
+			"the change was made but StateDir could not record it (full or failing): it may not survive a restart of lvctld");
 	else if (conn)
 		lv_rpc_respond(conn, w->req_id, w->body);
 	if (!conn || failed)
@@ -196,8 +197,8 @@ static void release_waiters(struct persist *p)
 
 static void submit_done(struct lvctld *ctld, struct submit *s, int status)
 {
-	struct lv_rpc_conn *conn = ctld->rpc ? lv_rpc_server_find(ctld->rpc, s->conn_id)
-					     : NULL;
+	struct lv_rpc_conn *conn =
+		ctld->rpc ? lv_rpc_server_find(ctld->rpc, s->conn_id) : NULL;
 	struct job *job = s->job;
 	json_t *reply;
 
@@ -205,12 +206,14 @@ static void submit_done(struct lvctld *ctld, struct submit *s, int status)
 		lv_log(LV_LOG_ERR, "job: job=%u not accepted: StateDir: %s",
 		       job->id, lv_strerror(status));
 		if (conn && status == -ENOSPC)
-			lv_rpc_respond_error(conn, s->req_id, ENOSPC,
-					     "StateDir is full: job not accepted");
+			lv_rpc_respond_error(
+				conn, s->req_id, ENOSPC,
+				"StateDir is full: job not accepted");
 		else if (conn)
-			lv_rpc_respond_error(conn, s->req_id, -status,
-					     "StateDir cannot record the job (%s): job not accepted",
-					     lv_strerror(status));
+			lv_rpc_respond_error(
+				conn, s->req_id, -status,
+				"StateDir cannot record the job (%s): job not accepted",
+				lv_strerror(status));
 		job_destroy(job);
 		free(s);
 		return;
@@ -251,11 +254,14 @@ static void start_done(struct persist *p, const struct owed *o, int status)
 			sched_requeue(p->ctld, job, job->requeue_hold);
 		else
 			sched_job_ended(p->ctld, job,
-					job->timed_out ? JOB_TIMEOUT : JOB_CANCELLED, 0);
+					job->timed_out ? JOB_TIMEOUT
+						       : JOB_CANCELLED,
+					0);
 		return;
 	}
 	if (status < 0) {
-		lv_log(LV_LOG_ERR, "job: job=%u cannot start: StateDir: %s; requeued",
+		lv_log(LV_LOG_ERR,
+		       "job: job=%u cannot start: StateDir: %s; requeued",
 		       job->id, lv_strerror(status));
 		sched_requeue(p->ctld, job, false);
 		return;
@@ -282,8 +288,7 @@ static void on_done(int status, void *arg)
 	if (o.kind == REC_SUBMIT) {
 		p->submits--;
 		submit_done(p->ctld, o.sub, status);
-	}
-	else if (o.kind == REC_START)
+	} else if (o.kind == REC_START)
 		start_done(p, &o, status);
 	release_waiters(p);
 }
@@ -307,9 +312,10 @@ static int append(struct persist *p, json_t *rec, const struct owed *o)
 static int append_state(struct persist *p, struct job *job, enum rec_kind kind)
 {
 	struct jobstate_nodes jn = names(p->ctld);
-	struct owed o = { kind, job->id, job->restarts, NULL };
+	struct owed o = {kind, job->id, job->restarts, NULL};
 	json_t *st = job_to_state_json(job, false, &jn);
-	json_t *rec = st ? json_pack("{s:s, s:o}", "op", "job", "job", st) : NULL;
+	json_t *rec =
+		st ? json_pack("{s:s, s:o}", "op", "job", "job", st) : NULL;
 	int rc = rec ? append(p, rec, &o) : -ENOMEM;
 
 	json_decref(rec);
@@ -377,8 +383,9 @@ static int add_blob(struct persist *p, struct job *job, json_t *st,
 	hex_id(hex, id);
 	if (id && blobs_is_durable(p->blobs, id))
 		return json_object_set_new(st, "blob_ref", json_string(hex));
-	if (json_object_set_new(st, "blob", json_stringn(job->blob->text,
-							 job->blob->len)) < 0)
+	if (json_object_set_new(st, "blob",
+				json_stringn(job->blob->text, job->blob->len)) <
+	    0)
 		return -ENOMEM;
 	if (!id)
 		return 0;
@@ -391,7 +398,7 @@ void persist_submit(struct lvctld *ctld, struct lv_rpc_conn *conn,
 {
 	struct persist *p = ctld->persist;
 	struct jobstate_nodes jn = names(ctld);
-	struct owed o = { REC_SUBMIT, 0, 0, NULL };
+	struct owed o = {REC_SUBMIT, 0, 0, NULL};
 	json_t *st, *rec = NULL;
 	int rc = -ENOMEM;
 
@@ -422,8 +429,10 @@ void persist_submit(struct lvctld *ctld, struct lv_rpc_conn *conn,
 out_refuse:
 	lv_log(LV_LOG_ERR, "job: job=%u not accepted: journal: %s", job->id,
 	       lv_strerror(rc));
-	lv_rpc_respond_error(conn, req_id, -rc, "StateDir cannot record the job (%s): job not accepted",
-			     lv_strerror(rc));
+	lv_rpc_respond_error(
+		conn, req_id, -rc,
+		"StateDir cannot record the job (%s): job not accepted",
+		lv_strerror(rc));
 	job_destroy(job);
 }
 
@@ -441,8 +450,9 @@ void persist_respond(struct lvctld *ctld, struct lv_rpc_conn *conn,
 	if (!p || (p->settled == p->appended && !p->wait_head)) {
 		if (p && p->last_failed > mark) {
 			json_decref(body);
-			lv_rpc_respond_error(conn, req_id, EIO,
-					     "the change was made but StateDir could not record it (full or failing): it may not survive a restart of lvctld");
+			lv_rpc_respond_error(
+				conn, req_id, EIO,
+				"the change was made but StateDir could not record it (full or failing): it may not survive a restart of lvctld");
 			return;
 		}
 		lv_rpc_respond(conn, req_id, body);
@@ -505,8 +515,7 @@ static void transplant(struct jobs *jobs, struct job *old, struct job *n)
 }
 
 /* A blob by reference, or one in full to share from now on. */
-static int resolve_blob(struct persist *p, struct job *job,
-			const json_t *state)
+static int resolve_blob(struct persist *p, struct job *job, const json_t *state)
 {
 	uint64_t id;
 
@@ -526,7 +535,7 @@ static int upsert(struct persist *p, const json_t *state)
 {
 	struct lvctld *ctld = p->ctld;
 	struct jobstate_nodes jn = names(ctld);
-	struct lv_error err = { 0 };
+	struct lv_error err = {0};
 	bool missing, bound;
 	struct job *job, *old, *a;
 
@@ -534,13 +543,15 @@ static int upsert(struct persist *p, const json_t *state)
 		lv_log(LV_LOG_ERR, "journal: bad job record: %s", err.text);
 		return err.code;
 	}
-	if (missing && !ids_has(&p->lost, job->id) && ids_push(&p->lost, job->id) < 0) {
+	if (missing && !ids_has(&p->lost, job->id) &&
+	    ids_push(&p->lost, job->id) < 0) {
 		job_destroy(job);
 		return -ENOMEM;
 	}
 	p->replayed++;
 	if (resolve_blob(p, job, state) < 0) {
-		lv_log(LV_LOG_ERR, "journal: job=%u refers to a description the journal does not hold",
+		lv_log(LV_LOG_ERR,
+		       "journal: job=%u refers to a description the journal does not hold",
 		       job->id);
 		job_destroy(job);
 		return -EUCLEAN;
@@ -562,13 +573,16 @@ static int replay_snapshot(struct persist *p, const json_t *doc)
 	const json_t *jobs = json_object_get(doc, "jobs");
 	const char *key;
 	json_t *j;
-	json_int_t next = json_integer_value(json_object_get(doc, "next_job_id"));
+	json_int_t next =
+		json_integer_value(json_object_get(doc, "next_job_id"));
 	size_t i;
 	int rc;
 
-	if (json_integer_value(json_object_get(doc, "version")) != SNAPSHOT_VERSION) {
+	if (json_integer_value(json_object_get(doc, "version")) !=
+	    SNAPSHOT_VERSION) {
 		lv_log(LV_LOG_ERR, "journal: snapshot version %lld is not %d",
-		       (long long)json_integer_value(json_object_get(doc, "version")),
+		       (long long)json_integer_value(
+			       json_object_get(doc, "version")),
 		       SNAPSHOT_VERSION);
 		return -EPROTO;
 	}
@@ -605,7 +619,8 @@ static int on_replay(const json_t *rec, void *arg)
 		return replay_snapshot(p, snap);
 	if (op && (!strcmp(op, "submit") || !strcmp(op, "job")))
 		return upsert(p, json_object_get(rec, "job"));
-	lv_log(LV_LOG_WARNING, "journal: skipping a record of unknown kind '%s'",
+	lv_log(LV_LOG_WARNING,
+	       "journal: skipping a record of unknown kind '%s'",
 	       op ? op : "?");
 	return 0;
 }
@@ -638,11 +653,13 @@ static void settle_recovered(struct persist *p)
 		if (job_is_finished(job) || job->array_pending)
 			continue;
 		if (strcmp(job->kind, "batch")) {
-			lv_log(LV_LOG_INFO, "job: job=%u: an interactive allocation's client is gone with the restart, cancelled",
+			lv_log(LV_LOG_INFO,
+			       "job: job=%u: an interactive allocation's client is gone with the restart, cancelled",
 			       job->id);
 			sched_job_ended(ctld, job, JOB_CANCELLED, 0);
 		} else if (is_active(job) && ids_has(&p->lost, job->id)) {
-			lv_log(LV_LOG_WARNING, "job: job=%u ran on a node no longer configured%s",
+			lv_log(LV_LOG_WARNING,
+			       "job: job=%u ran on a node no longer configured%s",
 			       job->id, job->requeue ? ", requeued" : "");
 			if (job->requeue && !job->cancel_requested)
 				sched_requeue(ctld, job, false);
@@ -689,11 +706,15 @@ int persist_open(struct lvctld *ctld, struct lv_error *err)
 	journal_set_sync(ctld->journal, ctld->conf->journal_sync);
 	ctld->persist = p;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	lv_log(LV_LOG_INFO, "journal: recovered %zu jobs from %zu records in %.3f s, next job id %u%s",
+	lv_log(LV_LOG_INFO,
+	       "journal: recovered %zu jobs from %zu records in %.3f s, next job id %u%s",
 	       jobs_count(ctld->jobs), p->replayed,
-	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+	       (double)(t1.tv_sec - t0.tv_sec) +
+		       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
 	       jobs_next_id(ctld->jobs),
-	       ctld->conf->journal_sync ? "" : " (JournalSync=no: nothing is durable)");
+	       ctld->conf->journal_sync
+		       ? ""
+		       : " (JournalSync=no: nothing is durable)");
 	settle_recovered(p);
 	p->recovered_at = time(NULL);
 	give_back_memory();
@@ -713,7 +734,8 @@ void persist_close(struct lvctld *ctld)
 	if (journal_records(ctld->journal))
 		maybe_snapshot(p, true);
 	journal_get_stats(ctld->journal, &st);
-	lv_log(LV_LOG_INFO, "journal: %llu records in %llu commits (at most %llu in one), %llu refused",
+	lv_log(LV_LOG_INFO,
+	       "journal: %llu records in %llu commits (at most %llu in one), %llu refused",
 	       (unsigned long long)st.records, (unsigned long long)st.commits,
 	       (unsigned long long)st.max_batch, (unsigned long long)st.failed);
 	journal_close(ctld->journal);
@@ -785,7 +807,7 @@ static json_t *snapshot_doc(struct persist *p, size_t *bytes)
 {
 	struct lvctld *ctld = p->ctld;
 	struct jobstate_nodes jn = names(ctld);
-	struct blob_acc acc = { json_object(), 0 };
+	struct blob_acc acc = {json_object(), 0};
 	json_t *arr = json_array(), *o;
 	struct job *job;
 	uint64_t id;
@@ -822,7 +844,7 @@ static void maybe_snapshot(struct persist *p, bool now)
 	struct lvctld *ctld = p->ctld;
 	size_t size = journal_size(ctld->journal);
 	size_t recs = journal_records(ctld->journal), bytes;
-	struct lv_error err = { 0 };
+	struct lv_error err = {0};
 	struct timespec t0, t1;
 	json_t *doc;
 
@@ -846,7 +868,8 @@ static void maybe_snapshot(struct persist *p, bool now)
 			blobs_set_durable(p->blobs, strtoull(key, NULL, 16));
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		p->snap_bytes = bytes;
-		lv_log(LV_LOG_INFO, "journal: snapshot of %zu jobs replaces %zu records (%zu bytes) in %.3f s",
+		lv_log(LV_LOG_INFO,
+		       "journal: snapshot of %zu jobs replaces %zu records (%zu bytes) in %.3f s",
 		       jobs_count(ctld->jobs), recs, size,
 		       (double)(t1.tv_sec - t0.tv_sec) +
 			       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
@@ -871,7 +894,8 @@ static void check_unknown_nodes(struct persist *p, time_t now)
 
 		if (n->state != NODE_UNKNOWN || !n->cpus_alloc)
 			continue;
-		lv_log(LV_LOG_WARNING, "node: %s has not registered since the restart (%u s): failing its jobs",
+		lv_log(LV_LOG_WARNING,
+		       "node: %s has not registered since the restart (%u s): failing its jobs",
 		       n->name, ctld->conf->node_timeout);
 		launch_node_failed(ctld, n->name);
 	}

@@ -34,7 +34,8 @@ static void put(struct job_blob *b)
 static void test_blobs_intern_shares_same_text(void **state)
 {
 	struct blobs *bl = blobs_create();
-	struct job_blob *a = mk("{\"script\":\"#!/bin/sh\"}"), *b = mk("{\"script\":\"#!/bin/sh\"}");
+	struct job_blob *a = mk("{\"script\":\"#!/bin/sh\"}"),
+			*b = mk("{\"script\":\"#!/bin/sh\"}");
 	struct job_blob *first = a;
 	uint64_t ida, idb;
 

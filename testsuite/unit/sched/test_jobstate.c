@@ -19,7 +19,7 @@
 #include "common/timefmt.h"
 #include "sched/jobstate.h"
 
-static const char *const node_names[] = { "n1", "n2", "n3" };
+static const char *const node_names[] = {"n1", "n2", "n3"};
 static bool n2_gone;
 
 static const char *name_of(size_t i, void *arg)
@@ -39,12 +39,13 @@ static long index_of(const char *name, void *arg)
 	return -1;
 }
 
-static const struct jobstate_nodes nodes = { name_of, index_of, NULL };
+static const struct jobstate_nodes nodes = {name_of, index_of, NULL};
 
 static struct job *sample_job(void)
 {
 	struct job *j = calloc(1, sizeof(*j));
-	const char *desc = "{\"script\":\"#!/bin/sh\\ntrue\\n\",\"env\":{\"A\":\"b\\tc\"}}";
+	const char *desc =
+		"{\"script\":\"#!/bin/sh\\ntrue\\n\",\"env\":{\"A\":\"b\\tc\"}}";
 
 	assert_non_null(j);
 	j->id = 42;
@@ -87,8 +88,10 @@ static void give_grants(struct job *j)
 {
 	j->grants = calloc(2, sizeof(*j->grants));
 	j->n_grants = 2;
-	j->grants[0] = (struct grant){ .node = 0, .cpus = 2, .tasks = 2, .mem_mb = 1024 };
-	j->grants[1] = (struct grant){ .node = 1, .cpus = 3, .tasks = 2, .mem_mb = 2048 };
+	j->grants[0] = (struct grant){
+		.node = 0, .cpus = 2, .tasks = 2, .mem_mb = 1024};
+	j->grants[1] = (struct grant){
+		.node = 1, .cpus = 3, .tasks = 2, .mem_mb = 2048};
 	j->state = JOB_RUNNING;
 	j->reason = REASON_NONE;
 	j->start_time = 1800000100;
@@ -97,7 +100,7 @@ static void give_grants(struct job *j)
 
 static struct job *round_trip(const struct job *j, bool blob, bool *missing)
 {
-	struct lv_error err = { 0 };
+	struct lv_error err = {0};
 	json_t *o = job_to_state_json(j, blob, &nodes);
 	bool bound;
 	struct job *back;
@@ -208,13 +211,14 @@ static void test_job_from_state_json_node_gone(void **state)
 static void test_job_from_state_json_array(void **state)
 {
 	struct job *j = sample_job(), *b, *t;
-	struct lv_error err = { 0 };
+	struct lv_error err = {0};
 	char *list;
 	bool missing;
 
 	(void)state;
 	j->array_pending = lv_bitmap_create(11);
-	assert_int_equal(lv_bitmap_parse_list(j->array_pending, "1-3,7,10", &err), 0);
+	assert_int_equal(
+		lv_bitmap_parse_list(j->array_pending, "1-3,7,10", &err), 0);
 	j->array_throttle = 2;
 	j->array_total = 8;
 	j->array_started = 3;
@@ -270,7 +274,7 @@ static void test_job_from_state_json_finished(void **state)
 
 static void test_job_from_state_json_bad(void **state)
 {
-	struct lv_error err = { 0 };
+	struct lv_error err = {0};
 	bool missing, bound;
 	json_t *o;
 
@@ -279,13 +283,15 @@ static void test_job_from_state_json_bad(void **state)
 	assert_null(job_from_state_json(o, &nodes, &missing, &bound, &err));
 	assert_int_equal(err.code, -EINVAL);
 	json_decref(o);
-	o = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s}", "id", 3, "kind", "batch",
-		      "name", "x", "user", "u", "partition", "p", "state", "BOGUS");
+	o = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s}", "id", 3, "kind",
+		      "batch", "name", "x", "user", "u", "partition", "p",
+		      "state", "BOGUS");
 	assert_null(job_from_state_json(o, &nodes, &missing, &bound, &err));
 	assert_int_equal(err.code, -EINVAL);
 	assert_non_null(strstr(err.text, "BOGUS"));
 	json_decref(o);
-	o = json_pack("{s:i, s:s, s:s}", "id", 3, "kind", "batch", "state", "PENDING");
+	o = json_pack("{s:i, s:s, s:s}", "id", 3, "kind", "batch", "state",
+		      "PENDING");
 	assert_null(job_from_state_json(o, &nodes, &missing, &bound, &err));
 	assert_int_equal(err.code, -EINVAL);
 	json_decref(o);
