@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -39,6 +40,8 @@ struct upcall {
 	pmix_modex_cbfunc_t modex_cb;
 	pmix_op_cbfunc_t op_cb;
 	void *cbdata;
+	struct timespec start; /* fence: when the server handed it over */
+	uint32_t seq;
 	struct upcall *next;
 };
 
@@ -52,6 +55,7 @@ struct mpi_step {
 	uint32_t fence_seq;
 	bool aborted;
 	struct fence_group group;
+	size_t *member, *first; /* node -> process, process -> first node */
 	char *dir; /* per-step: vader segments, Open MPI's session dir */
 	struct mpi_step *next;
 };
@@ -205,6 +209,7 @@ static pmix_status_t up_fence(const pmix_proc_t procs[], size_t nprocs,
 	}
 	if (ndata)
 		memcpy(u->data, data, ndata);
+	clock_gettime(CLOCK_MONOTONIC, &u->start);
 	u->kind = UP_FENCE;
 	u->len = ndata;
 	PMIX_LOAD_NSPACE(u->ns, procs[0].nspace);
@@ -239,6 +244,13 @@ static void release_data(void *cbdata)
 static void fence_done(int status, char *data, size_t len, void *arg)
 {
 	struct upcall *u = arg;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	lv_debug(LV_DBG_LAUNCH, "mpi: %s fence seq=%u done: %zu byte(s) in %.0f us",
+		 u->ns, u->seq, len,
+		 (double)(now.tv_sec - u->start.tv_sec) * 1e6 +
+			 (double)(now.tv_nsec - u->start.tv_nsec) / 1e3);
 
 	if (status < 0) {
 		free(data);
@@ -264,8 +276,9 @@ static void run_fence(struct mpi_server *srv, struct upcall *u)
 	}
 	lv_debug(LV_DBG_LAUNCH, "mpi: %s fence seq=%u: %zu byte(s) from lvd %zu of %zu",
 		 ms->ns, ms->fence_seq, u->len, ms->group.me, ms->group.n);
-	rc = fence_contribute(srv->fence, &ms->group, ms->ns, ms->fence_seq++,
-			      u->data, u->len, fence_done, u);
+	u->seq = ms->fence_seq++;
+	rc = fence_contribute(srv->fence, &ms->group, ms->ns, u->seq, u->data,
+			      u->len, fence_done, u);
 	free(u->data);
 	u->data = NULL;
 	if (rc < 0) {
@@ -469,17 +482,21 @@ void pmix_server_destroy(struct mpi_server *srv)
 /* ---- steps ---- */
 
 /* The lvd processes of the step's nodes, in node order: nodes that share
- * an address and port are served by one process. */
-static int group_from(struct fence_group *g, const json_t *peers,
+ * an address and port are served by one process.  member[i]: the process
+ * of node i; first[j]: process j's first node. */
+static int group_from(struct mpi_step *ms, const json_t *peers,
 		      size_t my_node, struct lv_error *err)
 {
+	struct fence_group *g = &ms->group;
 	size_t i, j, n = json_array_size(peers);
 	const json_t *p;
 
 	if (!n || my_node >= n)
 		return lv_errorf(err, -EPROTO, "mpi: step credential has no peers");
 	if (!(g->addr = calloc(n, sizeof(*g->addr))) ||
-	    !(g->port = calloc(n, sizeof(*g->port))))
+	    !(g->port = calloc(n, sizeof(*g->port))) ||
+	    !(ms->member = calloc(n, sizeof(*ms->member))) ||
+	    !(ms->first = calloc(n, sizeof(*ms->first))))
 		return lv_errorf(err, -ENOMEM, "out of memory");
 	json_array_foreach(peers, i, p) {
 		const char *addr = lv_json_str(p, "addr");
@@ -490,9 +507,13 @@ static int group_from(struct fence_group *g, const json_t *peers,
 		for (j = 0; j < g->n; j++)
 			if (g->port[j] == port && !strcmp(g->addr[j], addr))
 				break;
-		if (j == g->n && !(g->addr[g->n++] = strdup(addr)))
-			return lv_errorf(err, -ENOMEM, "out of memory");
+		if (j == g->n) {
+			if (!(g->addr[g->n++] = strdup(addr)))
+				return lv_errorf(err, -ENOMEM, "out of memory");
+			ms->first[j] = i;
+		}
 		g->port[j] = port;
+		ms->member[i] = j;
 		if (i == my_node)
 			g->me = j;
 	}
@@ -503,7 +524,7 @@ static void group_free(struct fence_group *g)
 {
 	size_t i;
 
-	for (i = 0; i < g->n; i++)
+	for (i = 0; g->addr && i < g->n; i++)
 		free(g->addr[i]);
 	free(g->addr);
 	free(g->port);
@@ -517,6 +538,11 @@ struct infos {
 static void put_u32(struct infos *in, const char *key, uint32_t val)
 {
 	PMIX_INFO_LOAD(&in->v[in->n++], key, &val, PMIX_UINT32);
+}
+
+static void put_u16(struct infos *in, const char *key, uint16_t val)
+{
+	PMIX_INFO_LOAD(&in->v[in->n++], key, &val, PMIX_UINT16);
 }
 
 static void put_rank(struct infos *in, const char *key, pmix_rank_t val)
@@ -538,71 +564,112 @@ static void put_owned_str(struct infos *in, const char *key, char *val)
 	in->n++;
 }
 
-/* Where each rank runs: node index and local rank, from the layout. */
+/* Where each rank runs, as PMIx sees it: a PMIx node is an lvd process.
+ * Simulated nodes served by one lvd share this server and one host, so to
+ * Open MPI their ranks are one node's, numbered together (vader names its
+ * segments by local rank: two "local rank 0" on one host collide). */
 struct rank_loc {
 	uint32_t node, local;
 };
 
-static int read_layout(const json_t *layout, uint32_t ntasks,
-		       struct rank_loc *loc, struct lv_error *err)
+static int read_layout(const struct mpi_step *ms, const json_t *layout,
+		       uint32_t ntasks, struct rank_loc *loc,
+		       struct lv_error *err)
 {
 	const json_t *ranks, *r;
+	uint32_t *count = calloc(ms->group.n, sizeof(*count));
 	size_t i, j;
+	int rc = 0;
 
+	if (!count)
+		return lv_errorf(err, -ENOMEM, "out of memory");
 	for (i = 0; i < ntasks; i++)
 		loc[i].node = UINT32_MAX;
 	json_array_foreach(layout, i, ranks) {
 		json_array_foreach(ranks, j, r) {
 			json_int_t v = json_integer_value(r);
 
-			if (v < 0 || v >= ntasks || loc[v].node != UINT32_MAX)
-				return lv_errorf(err, -EPROTO, "mpi: bad layout");
-			loc[v].node = (uint32_t)i;
-			loc[v].local = (uint32_t)j;
+			if (v < 0 || v >= ntasks || loc[v].node != UINT32_MAX) {
+				rc = lv_errorf(err, -EPROTO, "mpi: bad layout");
+				goto out;
+			}
+			loc[v].node = (uint32_t)ms->member[i];
+			loc[v].local = count[ms->member[i]]++;
 		}
 	}
-	for (i = 0; i < ntasks; i++)
+	for (i = 0; i < ntasks && rc == 0; i++)
 		if (loc[i].node == UINT32_MAX)
-			return lv_errorf(err, -EPROTO, "mpi: rank %zu has no node", i);
-	return 0;
+			rc = lv_errorf(err, -EPROTO, "mpi: rank %zu has no node", i);
+out:
+	free(count);
+	return rc;
 }
 
-/* "n1,n2" and "0,1;2,3" for PMIx_generate_regex/ppn; LOCAL_PEERS of the
- * nodes this process serves ("0,1"). */
-static int maps_from(struct mpi_server *srv, const json_t *peers,
-		     const json_t *layout, char **nodes, char **ppn,
-		     char **local, uint32_t *nlocal)
+static const char *member_name(const struct mpi_step *ms, const json_t *peers,
+			       size_t m)
 {
-	size_t sz[3], i, j;
+	const char *name = lv_json_str(json_array_get(peers, ms->first[m]), "name");
+
+	return name ? name : "?";
+}
+
+/* "n1,n3" and "0,1;2,3" for PMIx_generate_regex/ppn, and LOCAL_PEERS of
+ * this process ("0,1"). */
+static int maps_from(const struct mpi_step *ms, const json_t *peers,
+		     const struct rank_loc *loc, uint32_t ntasks, char **nodes,
+		     char **ppn, char **local, uint32_t *nlocal)
+{
+	size_t sz[3], m, i;
 	FILE *f[3] = { open_memstream(nodes, &sz[0]),
 		       open_memstream(ppn, &sz[1]),
 		       open_memstream(local, &sz[2]) };
-	const json_t *ranks, *r;
+	bool first;
 	int rc = 0;
 
 	*nlocal = 0;
-	json_array_foreach(layout, i, ranks) {
-		const char *name = lv_json_str(json_array_get(peers, i), "name");
-		bool mine = name && srv->hooks->serves_node(srv->arg, name);
-
-		if (f[0])
-			fprintf(f[0], "%s%s", i ? "," : "", name ? name : "?");
-		if (f[1])
-			fprintf(f[1], "%s", i ? ";" : "");
-		json_array_foreach(ranks, j, r) {
-			if (f[1])
-				fprintf(f[1], "%s%lld", j ? "," : "",
-					(long long)json_integer_value(r));
-			if (mine && f[2])
-				fprintf(f[2], "%s%lld", *nlocal ? "," : "",
-					(long long)json_integer_value(r));
-			*nlocal += mine;
+	for (m = 0; m < ms->group.n && f[0] && f[1] && f[2]; m++) {
+		fprintf(f[0], "%s%s", m ? "," : "", member_name(ms, peers, m));
+		fprintf(f[1], "%s", m ? ";" : "");
+		for (first = true, i = 0; i < ntasks; i++) {
+			if (loc[i].node != m)
+				continue;
+			fprintf(f[1], "%s%zu", first ? "" : ",", i);
+			first = false;
+			if (m == ms->group.me)
+				fprintf(f[2], "%s%zu", (*nlocal)++ ? "," : "", i);
 		}
 	}
 	for (i = 0; i < 3; i++)
 		if (!f[i] || fclose(f[i]) != 0)
 			rc = -ENOMEM;
 	return rc;
+}
+
+/* One PMIX_PROC_INFO_ARRAY: the rank's own keys. */
+static int put_rank_info(struct infos *in, const struct mpi_step *ms,
+			 const json_t *peers, uint32_t rank,
+			 const struct rank_loc *loc)
+{
+	pmix_data_array_t *da;
+	struct infos r = { 0 };
+
+	PMIX_DATA_ARRAY_CREATE(da, 8, PMIX_INFO);
+	if (!da)
+		return -ENOMEM;
+	r.v = da->array;
+	put_rank(&r, PMIX_RANK, rank);
+	put_u32(&r, PMIX_APPNUM, 0);
+	put_rank(&r, PMIX_GLOBAL_RANK, rank);
+	put_rank(&r, PMIX_APP_RANK, rank);
+	put_u16(&r, PMIX_LOCAL_RANK, (uint16_t)loc->local);
+	put_u16(&r, PMIX_NODE_RANK, (uint16_t)loc->local);
+	put_u32(&r, PMIX_NODEID, loc->node);
+	put_str(&r, PMIX_HOSTNAME, member_name(ms, peers, loc->node));
+	PMIX_LOAD_KEY(in->v[in->n].key, PMIX_PROC_INFO_ARRAY);
+	in->v[in->n].value.type = PMIX_DATA_ARRAY;
+	in->v[in->n].value.data.darray = da;
+	in->n++;
+	return 0;
 }
 
 /* Job-level keys, then one PMIX_PROC_INFO_ARRAY per rank (RECIPES §1). */
@@ -612,7 +679,6 @@ static int nspace_info(struct mpi_step *ms, const json_t *cred,
 	const json_t *peers = json_object_get(cred, "peers");
 	const json_t *layout = json_object_get(cred, "layout");
 	uint32_t ntasks = (uint32_t)json_integer_value(json_object_get(cred, "ntasks"));
-	uint32_t me = (uint32_t)json_integer_value(json_object_get(cred, "node_index"));
 	char *nodes = NULL, *ppn = NULL, *local = NULL, *regex = NULL, *pmap = NULL;
 	struct rank_loc *loc;
 	uint32_t i, lldr = 0;
@@ -622,15 +688,15 @@ static int nspace_info(struct mpi_step *ms, const json_t *cred,
 		return lv_errorf(err, -EPROTO, "mpi: credential without layout");
 	if (!(loc = calloc(ntasks, sizeof(*loc))))
 		return lv_errorf(err, -ENOMEM, "out of memory");
-	if ((rc = read_layout(layout, ntasks, loc, err)) < 0 ||
-	    (rc = maps_from(ms->srv, peers, layout, &nodes, &ppn, &local, nlocal)) < 0 ||
+	if ((rc = read_layout(ms, layout, ntasks, loc, err)) < 0 ||
+	    (rc = maps_from(ms, peers, loc, ntasks, &nodes, &ppn, &local, nlocal)) < 0 ||
 	    PMIx_generate_regex(nodes, &regex) != PMIX_SUCCESS ||
 	    PMIx_generate_ppn(ppn, &pmap) != PMIX_SUCCESS) {
 		rc = rc < 0 ? rc : lv_errorf(err, -EINVAL, "mpi: cannot encode the node map");
 		goto out;
 	}
 	for (i = 0; i < ntasks; i++)
-		if (loc[i].node == me && loc[i].local == 0)
+		if (loc[i].node == ms->group.me && loc[i].local == 0)
 			lldr = i;
 	in->cap = 20 + ntasks;
 	PMIX_INFO_CREATE(in->v, in->cap);
@@ -642,7 +708,7 @@ static int nspace_info(struct mpi_step *ms, const json_t *cred,
 	put_u32(in, PMIX_APP_SIZE, ntasks);
 	put_rank(in, PMIX_APPLDR, 0);
 	PMIX_INFO_LOAD(&in->v[in->n++], PMIX_SPAWNED, &(bool){ false }, PMIX_BOOL);
-	put_u32(in, PMIX_NUM_NODES, (uint32_t)json_array_size(peers));
+	put_u32(in, PMIX_NUM_NODES, (uint32_t)ms->group.n);
 	put_owned_str(in, PMIX_NODE_MAP, regex);
 	put_owned_str(in, PMIX_PROC_MAP, pmap);
 	regex = pmap = NULL;
@@ -650,33 +716,12 @@ static int nspace_info(struct mpi_step *ms, const json_t *cred,
 	put_u32(in, PMIX_NODE_SIZE, *nlocal);
 	put_str(in, PMIX_LOCAL_PEERS, local);
 	put_rank(in, PMIX_LOCALLDR, lldr);
-	put_u32(in, PMIX_NODEID, me);
-	put_str(in, PMIX_HOSTNAME, lv_json_str(cred, "node"));
+	put_u32(in, PMIX_NODEID, (uint32_t)ms->group.me);
+	put_str(in, PMIX_HOSTNAME, member_name(ms, peers, ms->group.me));
 	put_str(in, PMIX_TMPDIR, ms->dir);
-	for (i = 0; i < ntasks; i++) {
-		pmix_data_array_t *da;
-		struct infos r = { 0 };
-		const char *host = lv_json_str(json_array_get(peers, loc[i].node), "name");
-
-		PMIX_DATA_ARRAY_CREATE(da, 8, PMIX_INFO);
-		if (!da) {
+	for (i = 0; i < ntasks && rc == 0; i++)
+		if (put_rank_info(in, ms, peers, i, &loc[i]) < 0)
 			rc = lv_errorf(err, -ENOMEM, "out of memory");
-			goto out;
-		}
-		r.v = da->array;
-		put_rank(&r, PMIX_RANK, i);
-		put_u32(&r, PMIX_APPNUM, 0);
-		put_rank(&r, PMIX_GLOBAL_RANK, i);
-		put_rank(&r, PMIX_APP_RANK, i);
-		PMIX_INFO_LOAD(&r.v[r.n++], PMIX_LOCAL_RANK, &(uint16_t){ (uint16_t)loc[i].local }, PMIX_UINT16);
-		PMIX_INFO_LOAD(&r.v[r.n++], PMIX_NODE_RANK, &(uint16_t){ (uint16_t)loc[i].local }, PMIX_UINT16);
-		put_u32(&r, PMIX_NODEID, loc[i].node);
-		put_str(&r, PMIX_HOSTNAME, host ? host : "?");
-		PMIX_LOAD_KEY(in->v[in->n].key, PMIX_PROC_INFO_ARRAY);
-		in->v[in->n].value.type = PMIX_DATA_ARRAY;
-		in->v[in->n].value.data.darray = da;
-		in->n++;
-	}
 out:
 	free(regex);
 	free(pmap);
@@ -739,6 +784,8 @@ static void step_free(struct mpi_step *ms)
 	rm_rf(ms->dir);
 	free(ms->dir);
 	group_free(&ms->group);
+	free(ms->member);
+	free(ms->first);
 	free(ms);
 }
 
@@ -767,7 +814,7 @@ struct mpi_step *pmix_step_get(struct mpi_server *srv, const json_t *cred,
 	ms->uid = (uid_t)json_integer_value(json_object_get(cred, "uid"));
 	ms->gid = (gid_t)json_integer_value(json_object_get(cred, "gid"));
 	ms->refs = 1;
-	if (group_from(&ms->group, json_object_get(cred, "peers"), node, err) < 0 ||
+	if (group_from(ms, json_object_get(cred, "peers"), node, err) < 0 ||
 	    step_dir(ms, state_dir, err) < 0 || step_register(ms, cred, err) < 0) {
 		step_free(ms);
 		return NULL;

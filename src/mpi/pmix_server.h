@@ -21,8 +21,6 @@ struct mpi_hooks {
 	/* A rank of job.step called PMIx_Abort (or a peer lvd said one did):
 	 * kill the step's tasks here and report them with exit code status. */
 	void (*abort)(void *arg, uint32_t job_id, uint32_t step_id, int status);
-	/* Whether this lvd process serves the node called name. */
-	bool (*serves_node)(void *arg, const char *name);
 };
 
 /* Starts the PMIx server library (once per process).  tmpdir: a private

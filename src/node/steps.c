@@ -607,14 +607,8 @@ static void mpi_abort(void *arg, uint32_t job_id, uint32_t step_id, int status)
 		}
 }
 
-static bool mpi_serves_node(void *arg, const char *name)
-{
-	return lvd_find_node(arg, name) != NULL;
-}
-
 const struct mpi_hooks steps_mpi_hooks = {
 	.abort = mpi_abort,
-	.serves_node = mpi_serves_node,
 };
 
 void steps_rpc_mpi_fence(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,

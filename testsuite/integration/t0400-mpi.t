@@ -130,4 +130,31 @@ test_expect_success MPI,MUNGE 'no vader segment is left in /dev/shm' '
 	test_must_be_empty new-segments
 '
 
+test_expect_success MPI,MUNGE 'simulated nodes: one lvd serves n[1-4] with one PMIx server' '
+	LV_CLUSTER_DIR=$TRASH/sim lv_cluster_up 4 --sim "pack:1 core:2 pu:1"
+'
+
+test_expect_success MPI,MUNGE 'simulated nodes: -N 4 -n 8 (ranks of four nodes share one host and server)' '
+	lvrun --mpi=pmix -N 4 -n 8 ./hello >out &&
+	sort out >actual &&
+	for r in 0 1 2 3 4 5 6 7; do
+		echo "rank $r of 8 sum 28" || return 1
+	done >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success MPI,MUNGE 'simulated nodes: MPI_Abort ends every node'"'"'s ranks with its code' '
+	lvrun --mpi=pmix -N 2 -n 4 ./hello 2 >out 2>err
+	rc=$? &&
+	test $rc -eq 7 &&
+	test_grep "n1: tasks 0-1: Exited with exit code 7" err
+'
+
+test_expect_success MPI,MUNGE 'simulated nodes: no step directory or vader segment is left behind' '
+	lv_wait_for no_step_dirs 10 &&
+	shm_segments >shm-after &&
+	comm -13 shm-before shm-after >new-segments &&
+	test_must_be_empty new-segments
+'
+
 test_done
