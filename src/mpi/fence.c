@@ -359,6 +359,26 @@ void fence_rpc(struct fence *f, struct lv_rpc_conn *conn,
 		coll_finish(f, c);
 }
 
+void fence_forget(struct fence *f, const char *ns)
+{
+	struct coll *c, *next;
+	struct lv_rpc_conn *conn;
+	struct waiter *w;
+
+	for (c = f->colls; c; c = next) {
+		next = c->next;
+		if (strcmp(c->ns, ns))
+			continue;
+		for (w = c->remote; w; w = w->next)
+			if ((conn = lv_rpc_server_find(f->rpc, w->conn_id)))
+				lv_rpc_respond_error(conn, w->req_id, ECANCELED,
+						     "the step ended");
+		if (c->cb)
+			c->cb(-ECANCELED, NULL, 0, c->arg);
+		coll_free(f, c);
+	}
+}
+
 /* ---- the other lvds: contributing ---- */
 
 static void on_fence_reply(struct lv_rpc_conn *conn, int status,

@@ -41,6 +41,9 @@ int fence_contribute(struct fence *f, const struct fence_group *g,
 /* Root side of LV_MSG_MPI_FENCE. */
 void fence_rpc(struct fence *f, struct lv_rpc_conn *conn,
 	       const struct lv_rpc_req *req);
+/* Drops the fences of ns being gathered here (its step ended): waiting
+ * peers get an error, and the local cb runs with -ECANCELED. */
+void fence_forget(struct fence *f, const char *ns);
 /* Tells every other lvd of the group that ns aborted with status. */
 void fence_send_abort(struct fence *f, const struct fence_group *g,
 		      const char *ns, int status);

@@ -42,7 +42,8 @@ struct upcall {
 	void *cbdata;
 	struct timespec start; /* fence: when the server handed it over */
 	uint32_t seq;
-	struct upcall *next;
+	struct mpi_step *ms; /* fence in progress: its step, NULL once answered */
+	struct upcall *next, *pending_next;
 };
 
 struct mpi_step {
@@ -54,6 +55,7 @@ struct mpi_step {
 	int refs;
 	uint32_t fence_seq;
 	bool aborted;
+	struct upcall *pending; /* fences in progress */
 	struct fence_group group;
 	size_t *member, *first; /* node -> process, process -> first node */
 	char *dir; /* per-step: vader segments, Open MPI's session dir */
@@ -73,6 +75,15 @@ struct mpi_server {
 	pthread_mutex_t lock; /* guards head/tail: the upcall queue */
 	struct upcall *head, *tail;
 };
+
+/* LeakSanitizer (--enable-sanitizers) reads this: libpmix keeps caches
+ * it never frees, even after PMIx_server_finalize, and so does libbsd's
+ * group_from_gid, which one of its plugins calls. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libpmix.so\nleak:libbsd.so\n";
+}
 
 /* ---- waiting for the library's callbacks ---- */
 
@@ -241,10 +252,36 @@ static void release_data(void *cbdata)
 	free(cbdata);
 }
 
+/* The step ends before its fence does: the server gets its answer now,
+ * while the namespace is still registered; the fence's own end later
+ * only frees u. */
+static void fences_cancel(struct mpi_step *ms)
+{
+	struct upcall *u;
+
+	fence_forget(ms->srv->fence, ms->ns);
+	while ((u = ms->pending)) {
+		ms->pending = u->pending_next;
+		u->ms = NULL;
+		u->modex_cb(PMIX_ERR_TIMEOUT, NULL, 0, u->cbdata, NULL, NULL);
+	}
+}
+
 static void fence_done(int status, char *data, size_t len, void *arg)
 {
-	struct upcall *u = arg;
+	struct upcall *u = arg, **pp;
 	struct timespec now;
+
+	if (!u->ms) {
+		free(data);
+		free(u);
+		return;
+	}
+	for (pp = &u->ms->pending; *pp; pp = &(*pp)->pending_next)
+		if (*pp == u) {
+			*pp = u->pending_next;
+			break;
+		}
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	lv_debug(LV_DBG_LAUNCH, "mpi: %s fence seq=%u done: %zu byte(s) in %.0f us",
@@ -265,6 +302,7 @@ static void fence_done(int status, char *data, size_t len, void *arg)
 static void run_fence(struct mpi_server *srv, struct upcall *u)
 {
 	struct mpi_step *ms = step_find(srv, u->ns);
+	char *data;
 	int rc;
 
 	if (!ms) {
@@ -277,11 +315,17 @@ static void run_fence(struct mpi_server *srv, struct upcall *u)
 	lv_debug(LV_DBG_LAUNCH, "mpi: %s fence seq=%u: %zu byte(s) from lvd %zu of %zu",
 		 ms->ns, ms->fence_seq, u->len, ms->group.me, ms->group.n);
 	u->seq = ms->fence_seq++;
-	rc = fence_contribute(srv->fence, &ms->group, ms->ns, u->seq, u->data,
-			      u->len, fence_done, u);
-	free(u->data);
+	u->ms = ms;
+	u->pending_next = ms->pending;
+	ms->pending = u;
+	data = u->data;
 	u->data = NULL;
+	/* On the root, cb may run (and free u) before this returns. */
+	rc = fence_contribute(srv->fence, &ms->group, ms->ns, u->seq, data,
+			      u->len, fence_done, u);
+	free(data);
 	if (rc < 0) {
+		ms->pending = u->pending_next;
 		lv_log(LV_LOG_ERR, "mpi: %s fence: %s", ms->ns, strerror(-rc));
 		u->modex_cb(PMIX_ERROR, NULL, 0, u->cbdata, NULL, NULL);
 		free(u);
@@ -837,6 +881,7 @@ void pmix_step_put(struct mpi_step *ms)
 			*pp = ms->next;
 			break;
 		}
+	fences_cancel(ms);
 	step_unregister(ms);
 	step_free(ms);
 }
