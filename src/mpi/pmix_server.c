@@ -435,6 +435,11 @@ static int server_init(struct mpi_server *srv, struct lv_error *err)
 	/* Deterministic security: munge is tried first otherwise, and the
 	 * ranks inherit our choice (RECIPES §1). */
 	setenv("PMIX_MCA_psec", "native", 1);
+	/* ds12 (the dstore for PMIx 1.2 clients) keeps one lock for all
+	 * namespaces that only lvd's uid may open: ranks of other users log
+	 * a "PMIX ERROR" from gds_ds12_lock_pthread.c.  ds21 and hash serve
+	 * every client of this library. */
+	setenv("PMIX_MCA_gds", "^ds12", 0);
 	PMIX_INFO_LOAD(&info[0], PMIX_SERVER_TMPDIR, srv->tmpdir, PMIX_STRING);
 	PMIX_INFO_LOAD(&info[1], PMIX_SYSTEM_TMPDIR, srv->tmpdir, PMIX_STRING);
 	rc = PMIx_server_init(&module, info, 2);
@@ -742,7 +747,7 @@ static int nspace_info(struct mpi_step *ms, const json_t *cred,
 	for (i = 0; i < ntasks; i++)
 		if (loc[i].node == ms->group.me && loc[i].local == 0)
 			lldr = i;
-	in->cap = 20 + ntasks;
+	in->cap = 22 + ntasks;
 	PMIX_INFO_CREATE(in->v, in->cap);
 	put_str(in, PMIX_JOBID, ms->ns);
 	put_u32(in, PMIX_UNIV_SIZE, ntasks);
@@ -763,6 +768,11 @@ static int nspace_info(struct mpi_step *ms, const json_t *cred,
 	put_u32(in, PMIX_NODEID, (uint32_t)ms->group.me);
 	put_str(in, PMIX_HOSTNAME, member_name(ms, peers, ms->group.me));
 	put_str(in, PMIX_TMPDIR, ms->dir);
+	/* The dstore's shared segments and locks become the job user's:
+	 * otherwise a rank of another uid than lvd's logs "PMIX ERROR ...
+	 * gds_ds12_lock_pthread.c" and falls back to asking the server. */
+	put_u32(in, PMIX_USERID, (uint32_t)ms->uid);
+	put_u32(in, PMIX_GRPID, (uint32_t)ms->gid);
 	for (i = 0; i < ntasks && rc == 0; i++)
 		if (put_rank_info(in, ms, peers, i, &loc[i]) < 0)
 			rc = lv_errorf(err, -ENOMEM, "out of memory");

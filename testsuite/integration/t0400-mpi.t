@@ -6,6 +6,12 @@ test_description='lvrun --mpi=pmix: Open MPI ranks launched by lvd'"'"'s PMIx se
 . "$(dirname "$0")/sharness.sh"
 
 command -v mpicc >/dev/null 2>&1 && test_set_prereq MPI
+test_have_prereq ROOT,SETPRIV && getent passwd 65534 >/dev/null &&
+	test_set_prereq NOBODY
+
+as_nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
 
 # vader segments in /dev/shm, sorted (other programs may have their own).
 shm_segments() {
@@ -102,6 +108,13 @@ test_expect_success MPI,MUNGE 'without --mpi=pmix no PMIx server is involved' '
 	lvrun -n 1 sh -c "echo \${PMIX_NAMESPACE:-none} \${FLUX_JOB_ID:-none}" >out &&
 	echo "none none" >expect &&
 	test_cmp expect out
+'
+
+test_expect_success MPI,MUNGE,NOBODY 'ranks of another user than lvd'"'"'s: no PMIx error' '
+	mkdir -p pub && chmod 0777 pub && cp hello pub/ &&
+	(cd pub && as_nobody lvrun --mpi=pmix -N 2 -n 4 ./hello) >out 2>err &&
+	test $(wc -l <out) -eq 4 &&
+	test_grep ! "PMIX ERROR" err
 '
 
 test_expect_success MPI,MUNGE 'MPI_Abort(MPI_COMM_WORLD, 7) on one node: lvrun exits 7' '
