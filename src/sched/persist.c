@@ -680,8 +680,11 @@ int persist_open(struct lvctld *ctld, struct lv_error *err)
 	char *dir;
 	struct timespec t0, t1;
 
-	if (!ctld->conf->state_dir)
+	if (!ctld->conf->state_dir) {
+		lv_log(LV_LOG_WARNING,
+		       "journal: no StateDir: nothing is durable, a restart starts with no jobs");
 		return 0;
+	}
 	if (asprintf(&dir, "%s/journal", ctld->conf->state_dir) < 0 ||
 	    !(p = calloc(1, sizeof(*p)))) {
 		return lv_errorf(err, -ENOMEM, "out of memory");
