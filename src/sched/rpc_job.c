@@ -233,7 +233,7 @@ void rpc_job_info(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	struct lvctld *ctld = arg;
 	const json_t *fl = json_object_get(req->body, "fields");
 	bool want_alloc = json_is_true(json_object_get(req->body, "alloc"));
-	json_t *fields = NULL, *arr = json_array(), *o, *e;
+	json_t *fields = NULL, *arr, *o, *e;
 	time_t now = time(NULL);
 	struct job_filter f;
 	struct job *job;
@@ -244,6 +244,7 @@ void rpc_job_info(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		job_info_tsv(ctld, conn, req, fl, now);
 		return;
 	}
+	arr = json_array();
 	if (json_is_array(fl)) {
 		fields = json_object();
 		json_array_foreach(fl, i, e) {
