@@ -23,6 +23,7 @@
 #include "common/log.h"
 #include "common/msg.h"
 #include "mpi/fence.h"
+#include "mpi/nspace.h"
 
 /* The library's upcalls carry no context of ours, and PMIx_server_init
  * may run once per process: this is the one server. */
@@ -56,8 +57,7 @@ struct mpi_step {
 	uint32_t fence_seq;
 	bool aborted;
 	struct upcall *pending; /* fences in progress */
-	struct fence_group group;
-	size_t *member, *first; /* node -> process, process -> first node */
+	struct nspace_map map; /* map.group: the step's lvd processes */
 	char *dir; /* per-step: vader segments, Open MPI's session dir */
 	struct mpi_step *next;
 };
@@ -313,7 +313,7 @@ static void run_fence(struct mpi_server *srv, struct upcall *u)
 		return;
 	}
 	lv_debug(LV_DBG_LAUNCH, "mpi: %s fence seq=%u: %zu byte(s) from lvd %zu of %zu",
-		 ms->ns, ms->fence_seq, u->len, ms->group.me, ms->group.n);
+		 ms->ns, ms->fence_seq, u->len, ms->map.group.me, ms->map.group.n);
 	u->seq = ms->fence_seq++;
 	u->ms = ms;
 	u->pending_next = ms->pending;
@@ -321,7 +321,7 @@ static void run_fence(struct mpi_server *srv, struct upcall *u)
 	data = u->data;
 	u->data = NULL;
 	/* On the root, cb may run (and free u) before this returns. */
-	rc = fence_contribute(srv->fence, &ms->group, ms->ns, u->seq, data,
+	rc = fence_contribute(srv->fence, &ms->map.group, ms->ns, u->seq, data,
 			      u->len, fence_done, u);
 	free(data);
 	if (rc < 0) {
@@ -342,7 +342,7 @@ static void step_abort(struct mpi_step *ms, int status, bool tell_peers)
 	       ms->job_id, ms->step_id, status);
 	ms->srv->hooks->abort(ms->srv->arg, ms->job_id, ms->step_id, status);
 	if (tell_peers)
-		fence_send_abort(ms->srv->fence, &ms->group, ms->ns, status);
+		fence_send_abort(ms->srv->fence, &ms->map.group, ms->ns, status);
 }
 
 static void run_abort(struct mpi_server *srv, struct upcall *u)
@@ -530,262 +530,6 @@ void pmix_server_destroy(struct mpi_server *srv)
 
 /* ---- steps ---- */
 
-/* The lvd processes of the step's nodes, in node order: nodes that share
- * an address and port are served by one process.  member[i]: the process
- * of node i; first[j]: process j's first node. */
-static int group_from(struct mpi_step *ms, const json_t *peers,
-		      size_t my_node, struct lv_error *err)
-{
-	struct fence_group *g = &ms->group;
-	size_t i, j, n = json_array_size(peers);
-	const json_t *p;
-
-	if (!n || my_node >= n)
-		return lv_errorf(err, -EPROTO, "mpi: step credential has no peers");
-	if (!(g->addr = calloc(n, sizeof(*g->addr))) ||
-	    !(g->port = calloc(n, sizeof(*g->port))) ||
-	    !(ms->member = calloc(n, sizeof(*ms->member))) ||
-	    !(ms->first = calloc(n, sizeof(*ms->first))))
-		return lv_errorf(err, -ENOMEM, "out of memory");
-	json_array_foreach(peers, i, p) {
-		const char *addr = lv_json_str(p, "addr");
-		uint16_t port = (uint16_t)json_integer_value(json_object_get(p, "port"));
-
-		if (!addr)
-			return lv_errorf(err, -EPROTO, "mpi: peer %zu has no address", i);
-		for (j = 0; j < g->n; j++)
-			if (g->port[j] == port && !strcmp(g->addr[j], addr))
-				break;
-		if (j == g->n) {
-			if (!(g->addr[g->n++] = strdup(addr)))
-				return lv_errorf(err, -ENOMEM, "out of memory");
-			ms->first[j] = i;
-		}
-		g->port[j] = port;
-		ms->member[i] = j;
-		if (i == my_node)
-			g->me = j;
-	}
-	return 0;
-}
-
-static void group_free(struct fence_group *g)
-{
-	size_t i;
-
-	for (i = 0; g->addr && i < g->n; i++)
-		free(g->addr[i]);
-	free(g->addr);
-	free(g->port);
-}
-
-struct infos {
-	pmix_info_t *v;
-	size_t n, cap;
-};
-
-static void put_u32(struct infos *in, const char *key, uint32_t val)
-{
-	PMIX_INFO_LOAD(&in->v[in->n++], key, &val, PMIX_UINT32);
-}
-
-static void put_u16(struct infos *in, const char *key, uint16_t val)
-{
-	PMIX_INFO_LOAD(&in->v[in->n++], key, &val, PMIX_UINT16);
-}
-
-static void put_rank(struct infos *in, const char *key, pmix_rank_t val)
-{
-	PMIX_INFO_LOAD(&in->v[in->n++], key, &val, PMIX_PROC_RANK);
-}
-
-static void put_str(struct infos *in, const char *key, const char *val)
-{
-	PMIX_INFO_LOAD(&in->v[in->n++], key, val, PMIX_STRING);
-}
-
-/* Takes ownership of val (a string PMIx_generate_* returned). */
-static void put_owned_str(struct infos *in, const char *key, char *val)
-{
-	PMIX_LOAD_KEY(in->v[in->n].key, key);
-	in->v[in->n].value.type = PMIX_STRING;
-	in->v[in->n].value.data.string = val;
-	in->n++;
-}
-
-/* Where each rank runs, as PMIx sees it: a PMIx node is an lvd process.
- * Simulated nodes served by one lvd share this server and one host, so to
- * Open MPI their ranks are one node's, numbered together (vader names its
- * segments by local rank: two "local rank 0" on one host collide). */
-struct rank_loc {
-	uint32_t node, local;
-};
-
-static int read_layout(const struct mpi_step *ms, const json_t *layout,
-		       uint32_t ntasks, struct rank_loc *loc,
-		       struct lv_error *err)
-{
-	const json_t *ranks, *r;
-	uint32_t *count = calloc(ms->group.n, sizeof(*count));
-	size_t i, j;
-	int rc = 0;
-
-	if (!count)
-		return lv_errorf(err, -ENOMEM, "out of memory");
-	for (i = 0; i < ntasks; i++)
-		loc[i].node = UINT32_MAX;
-	json_array_foreach(layout, i, ranks) {
-		json_array_foreach(ranks, j, r) {
-			json_int_t v = json_integer_value(r);
-
-			if (v < 0 || v >= ntasks || loc[v].node != UINT32_MAX) {
-				rc = lv_errorf(err, -EPROTO, "mpi: bad layout");
-				goto out;
-			}
-			loc[v].node = (uint32_t)ms->member[i];
-			loc[v].local = count[ms->member[i]]++;
-		}
-	}
-	for (i = 0; i < ntasks && rc == 0; i++)
-		if (loc[i].node == UINT32_MAX)
-			rc = lv_errorf(err, -EPROTO, "mpi: rank %zu has no node", i);
-out:
-	free(count);
-	return rc;
-}
-
-static const char *member_name(const struct mpi_step *ms, const json_t *peers,
-			       size_t m)
-{
-	const char *name = lv_json_str(json_array_get(peers, ms->first[m]), "name");
-
-	return name ? name : "?";
-}
-
-/* "n1,n3" and "0,1;2,3" for PMIx_generate_regex/ppn, and LOCAL_PEERS of
- * this process ("0,1"). */
-static int maps_from(const struct mpi_step *ms, const json_t *peers,
-		     const struct rank_loc *loc, uint32_t ntasks, char **nodes,
-		     char **ppn, char **local, uint32_t *nlocal)
-{
-	size_t sz[3], m, i;
-	FILE *f[3] = { open_memstream(nodes, &sz[0]),
-		       open_memstream(ppn, &sz[1]),
-		       open_memstream(local, &sz[2]) };
-	bool first;
-	int rc = 0;
-
-	*nlocal = 0;
-	for (m = 0; m < ms->group.n && f[0] && f[1] && f[2]; m++) {
-		fprintf(f[0], "%s%s", m ? "," : "", member_name(ms, peers, m));
-		fprintf(f[1], "%s", m ? ";" : "");
-		for (first = true, i = 0; i < ntasks; i++) {
-			if (loc[i].node != m)
-				continue;
-			fprintf(f[1], "%s%zu", first ? "" : ",", i);
-			first = false;
-			if (m == ms->group.me)
-				fprintf(f[2], "%s%zu", (*nlocal)++ ? "," : "", i);
-		}
-	}
-	for (i = 0; i < 3; i++)
-		if (!f[i] || fclose(f[i]) != 0)
-			rc = -ENOMEM;
-	return rc;
-}
-
-/* One PMIX_PROC_INFO_ARRAY: the rank's own keys. */
-static int put_rank_info(struct infos *in, const struct mpi_step *ms,
-			 const json_t *peers, uint32_t rank,
-			 const struct rank_loc *loc)
-{
-	pmix_data_array_t *da;
-	struct infos r = { 0 };
-
-	PMIX_DATA_ARRAY_CREATE(da, 8, PMIX_INFO);
-	if (!da)
-		return -ENOMEM;
-	r.v = da->array;
-	put_rank(&r, PMIX_RANK, rank);
-	put_u32(&r, PMIX_APPNUM, 0);
-	put_rank(&r, PMIX_GLOBAL_RANK, rank);
-	put_rank(&r, PMIX_APP_RANK, rank);
-	put_u16(&r, PMIX_LOCAL_RANK, (uint16_t)loc->local);
-	put_u16(&r, PMIX_NODE_RANK, (uint16_t)loc->local);
-	put_u32(&r, PMIX_NODEID, loc->node);
-	put_str(&r, PMIX_HOSTNAME, member_name(ms, peers, loc->node));
-	PMIX_LOAD_KEY(in->v[in->n].key, PMIX_PROC_INFO_ARRAY);
-	in->v[in->n].value.type = PMIX_DATA_ARRAY;
-	in->v[in->n].value.data.darray = da;
-	in->n++;
-	return 0;
-}
-
-/* Job-level keys, then one PMIX_PROC_INFO_ARRAY per rank (RECIPES §1). */
-static int nspace_info(struct mpi_step *ms, const json_t *cred,
-		       struct infos *in, uint32_t *nlocal, struct lv_error *err)
-{
-	const json_t *peers = json_object_get(cred, "peers");
-	const json_t *layout = json_object_get(cred, "layout");
-	uint32_t ntasks = (uint32_t)json_integer_value(json_object_get(cred, "ntasks"));
-	char *nodes = NULL, *ppn = NULL, *local = NULL, *regex = NULL, *pmap = NULL;
-	struct rank_loc *loc;
-	uint32_t i, lldr = 0;
-	int rc;
-
-	if (!ntasks || json_array_size(layout) != json_array_size(peers))
-		return lv_errorf(err, -EPROTO, "mpi: credential without layout");
-	if (!(loc = calloc(ntasks, sizeof(*loc))))
-		return lv_errorf(err, -ENOMEM, "out of memory");
-	if ((rc = read_layout(ms, layout, ntasks, loc, err)) < 0 ||
-	    (rc = maps_from(ms, peers, loc, ntasks, &nodes, &ppn, &local, nlocal)) < 0 ||
-	    PMIx_generate_regex(nodes, &regex) != PMIX_SUCCESS ||
-	    PMIx_generate_ppn(ppn, &pmap) != PMIX_SUCCESS) {
-		rc = rc < 0 ? rc : lv_errorf(err, -EINVAL, "mpi: cannot encode the node map");
-		goto out;
-	}
-	for (i = 0; i < ntasks; i++)
-		if (loc[i].node == ms->group.me && loc[i].local == 0)
-			lldr = i;
-	in->cap = 22 + ntasks;
-	PMIX_INFO_CREATE(in->v, in->cap);
-	put_str(in, PMIX_JOBID, ms->ns);
-	put_u32(in, PMIX_UNIV_SIZE, ntasks);
-	put_u32(in, PMIX_JOB_SIZE, ntasks);
-	put_u32(in, PMIX_MAX_PROCS, ntasks);
-	put_u32(in, PMIX_APPNUM, 0);
-	put_u32(in, PMIX_APP_SIZE, ntasks);
-	put_rank(in, PMIX_APPLDR, 0);
-	PMIX_INFO_LOAD(&in->v[in->n++], PMIX_SPAWNED, &(bool){ false }, PMIX_BOOL);
-	put_u32(in, PMIX_NUM_NODES, (uint32_t)ms->group.n);
-	put_owned_str(in, PMIX_NODE_MAP, regex);
-	put_owned_str(in, PMIX_PROC_MAP, pmap);
-	regex = pmap = NULL;
-	put_u32(in, PMIX_LOCAL_SIZE, *nlocal);
-	put_u32(in, PMIX_NODE_SIZE, *nlocal);
-	put_str(in, PMIX_LOCAL_PEERS, local);
-	put_rank(in, PMIX_LOCALLDR, lldr);
-	put_u32(in, PMIX_NODEID, (uint32_t)ms->group.me);
-	put_str(in, PMIX_HOSTNAME, member_name(ms, peers, ms->group.me));
-	put_str(in, PMIX_TMPDIR, ms->dir);
-	/* The dstore's shared segments and locks become the job user's:
-	 * otherwise a rank of another uid than lvd's logs "PMIX ERROR ...
-	 * gds_ds12_lock_pthread.c" and falls back to asking the server. */
-	put_u32(in, PMIX_USERID, (uint32_t)ms->uid);
-	put_u32(in, PMIX_GRPID, (uint32_t)ms->gid);
-	for (i = 0; i < ntasks && rc == 0; i++)
-		if (put_rank_info(in, ms, peers, i, &loc[i]) < 0)
-			rc = lv_errorf(err, -ENOMEM, "out of memory");
-out:
-	free(regex);
-	free(pmap);
-	free(nodes);
-	free(ppn);
-	free(local);
-	free(loc);
-	return rc;
-}
-
 static int step_dir(struct mpi_step *ms, const char *state_dir,
 		    struct lv_error *err)
 {
@@ -804,19 +548,18 @@ static int step_register(struct mpi_step *ms, const json_t *cred,
 			 struct lv_error *err)
 {
 	struct sync_op op = SYNC_OP_INIT;
-	struct infos in = { 0 };
-	uint32_t nlocal = 0;
+	struct nspace_info in = { 0 };
 	pmix_status_t rc;
 
-	if (nspace_info(ms, cred, &in, &nlocal, err) < 0) {
-		if (in.v)
-			PMIX_INFO_FREE(in.v, in.cap);
+	if (nspace_info(&ms->map, cred, ms->ns, ms->dir, ms->uid, ms->gid, &in,
+			err) < 0) {
+		nspace_info_free(&in);
 		return err->code;
 	}
-	rc = sync_op_wait(&op, PMIx_server_register_nspace(ms->ns, (int)nlocal,
+	rc = sync_op_wait(&op, PMIx_server_register_nspace(ms->ns, (int)in.nlocal,
 							   in.v, in.n,
 							   sync_op_cb, &op));
-	PMIX_INFO_FREE(in.v, in.cap);
+	nspace_info_free(&in);
 	if (rc != PMIX_SUCCESS)
 		return lv_errorf(err, -EIO, "mpi: register namespace %s: %s",
 				 ms->ns, PMIx_Error_string(rc));
@@ -837,9 +580,7 @@ static void step_free(struct mpi_step *ms)
 		return;
 	rm_rf(ms->dir);
 	free(ms->dir);
-	group_free(&ms->group);
-	free(ms->member);
-	free(ms->first);
+	nspace_map_free(&ms->map);
 	free(ms);
 }
 
@@ -868,7 +609,8 @@ struct mpi_step *pmix_step_get(struct mpi_server *srv, const json_t *cred,
 	ms->uid = (uid_t)json_integer_value(json_object_get(cred, "uid"));
 	ms->gid = (gid_t)json_integer_value(json_object_get(cred, "gid"));
 	ms->refs = 1;
-	if (group_from(ms, json_object_get(cred, "peers"), node, err) < 0 ||
+	if (nspace_map_create(&ms->map, json_object_get(cred, "peers"), node,
+			      err) < 0 ||
 	    step_dir(ms, state_dir, err) < 0 || step_register(ms, cred, err) < 0) {
 		step_free(ms);
 		return NULL;
@@ -876,7 +618,7 @@ struct mpi_step *pmix_step_get(struct mpi_server *srv, const json_t *cred,
 	ms->next = srv->steps;
 	srv->steps = ms;
 	lv_debug(LV_DBG_LAUNCH, "mpi: %s registered, lvd %zu of %zu", ms->ns,
-		 ms->group.me, ms->group.n);
+		 ms->map.group.me, ms->map.group.n);
 	return ms;
 }
 
