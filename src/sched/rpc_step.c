@@ -17,6 +17,7 @@
 #include "sched/nodes.h"
 #include "sched/persist.h"
 #include "sched/rpc_handlers.h"
+#include "sched/sched.h"
 
 struct step_req {
 	uint32_t ntasks, nodes, per_node, cpt;
@@ -77,22 +78,6 @@ static int place(const struct job *job, const struct step_req *r,
 				 "Requested more tasks (%u) than the job's allocation holds",
 				 r->ntasks);
 	return 0;
-}
-
-static char *step_nodelist(struct lvctld *ctld, const struct job *job,
-			   uint32_t n)
-{
-	struct lv_hostlist *hl = lv_hostlist_create("", NULL);
-	char *s;
-	uint32_t i;
-
-	if (!hl)
-		return NULL;
-	for (i = 0; i < n; i++)
-		lv_hostlist_push(hl, nodes_get(ctld->nodes, job->grants[i].node)->name);
-	s = lv_hostlist_ranged_string(hl);
-	lv_hostlist_destroy(hl);
-	return s;
 }
 
 /* One node's entry, with its credential. */
@@ -212,7 +197,7 @@ void rpc_step_create(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 				     "%s", err.code ? err.text : "out of memory");
 		return;
 	}
-	st->nodes = step_nodelist(ctld, job, r.nodes);
+	st->nodes = sched_grant_nodelist(ctld, job->grants, r.nodes);
 	nodes = json_array();
 	layout = json_array();
 	peers = json_array();

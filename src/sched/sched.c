@@ -108,7 +108,7 @@ static void clear_grant(struct job *job)
 	job->num_cpus = 0;
 }
 
-static char *grant_nodelist(struct lvctld *ctld, const struct grant *g,
+char *sched_grant_nodelist(struct lvctld *ctld, const struct grant *g,
 			    size_t n)
 {
 	struct lv_hostlist *hl = lv_hostlist_create("", NULL);
@@ -190,7 +190,7 @@ static void start_job(struct lvctld *ctld, struct job *job, struct grant *g,
 	}
 	free(job->nodes);
 	free(job->batch_host);
-	job->nodes = grant_nodelist(ctld, g, n);
+	job->nodes = sched_grant_nodelist(ctld, g, n);
 	job->batch_host = strdup(nodes_get(ctld->nodes, g[0].node)->name);
 	job->state = JOB_RUNNING;
 	job->reason = REASON_NONE;

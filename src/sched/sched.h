@@ -43,6 +43,11 @@ void sched_requeue(struct lvctld *ctld, struct job *job, bool hold);
 /* Answers JOB_WAIT callers of job (at start or end, as each asked). */
 void sched_notify_waiters(struct lvctld *ctld, struct job *job);
 
+/* The compressed node list ("n[1-3]") of the first n entries of a grant.
+ * Caller frees; NULL on ENOMEM. */
+char *sched_grant_nodelist(struct lvctld *ctld, const struct grant *g,
+			   size_t n);
+
 /* JSON description of a job's grant for the launch and for lvrun:
  * {"nodes": [{"name", "addr", "port", "cpus", "tasks", "mem"}...]}. */
 json_t *sched_grant_json(struct lvctld *ctld, const struct job *job);
