@@ -4,6 +4,10 @@
 
 #include "cmd/cli.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +24,61 @@ void cli_die(const struct cli *cli, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(1);
+}
+
+/* The hint that ends every complaint about the command line. */
+__attribute__((noreturn)) static void try_help(const struct cli *cli)
+{
+	fprintf(stderr, "Try \"%s --help\" for more information\n", cli->prog);
+	exit(1);
+}
+
+void cli_bad_option(const struct cli *cli, int c, char **argv)
+{
+	if (c == ':')
+		fprintf(stderr, "%s: error: option '%s' requires an argument\n",
+			cli->prog, argv[optind - 1]);
+	else if (optopt > 0 && optopt < 128 && isprint(optopt))
+		fprintf(stderr, "%s: error: invalid option -- '%c'\n",
+			cli->prog, optopt);
+	else
+		fprintf(stderr, "%s: error: unrecognized option '%s'\n",
+			cli->prog, argv[optind - 1]);
+	try_help(cli);
+}
+
+void cli_no_arguments(const struct cli *cli, int argc, char **argv)
+{
+	if (optind < argc)
+		cli_die(cli, "unrecognized argument '%s'", argv[optind]);
+}
+
+void cli_jobopt_error(const struct cli *cli, const struct lv_error *err)
+{
+	if (err->code != -ENOENT)
+		cli_die(cli, "%s", err->text);
+	fprintf(stderr, "%s: %s\n", cli->prog, err->text);
+	try_help(cli);
+}
+
+void cli_jobopt_action(enum jobopt_action action, enum jobopt_prog prog,
+		       const char *const *more_help)
+{
+	switch (action) {
+	case JOBOPT_HELP:
+		jobopt_print_help(stdout, prog);
+		for (; more_help && *more_help; more_help++)
+			printf("%s\n", *more_help);
+		exit(0);
+	case JOBOPT_USAGE:
+		jobopt_print_usage(stdout, prog);
+		exit(0);
+	case JOBOPT_VERSION:
+		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		exit(0);
+	default:
+		break;
+	}
 }
 
 void cli_load_conf(struct cli *cli)
@@ -87,4 +146,15 @@ const char *cli_limit_string(const json_t *minutes, char *buf, size_t len)
 		return "infinite";
 	m = json_integer_value(minutes);
 	return lv_time_format((uint32_t)(m * 60), buf, len);
+}
+
+const char *cli_user_name(json_int_t uid, char *buf, size_t len)
+{
+	const struct passwd *pw = getpwuid((uid_t)uid);
+
+	if (pw)
+		snprintf(buf, len, "%s", pw->pw_name);
+	else
+		snprintf(buf, len, "%lld", (long long)uid);
+	return buf;
 }

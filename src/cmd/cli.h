@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "cmd/jobopt.h"
 #include "common/client.h"
 #include "common/conf.h"
 
@@ -20,6 +21,23 @@ struct cli {
 /* Prints "prog: error: ..." to stderr and exits with status 1. */
 void cli_die(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
+
+/* getopt_long's complaint in the "prog: error:" shape, then a hint to
+ * try --help; exits 1.  c is what getopt_long returned, with opterr = 0
+ * and a ':' leading the option string (':' means a missing argument). */
+void cli_bad_option(const struct cli *cli, int c, char **argv)
+	__attribute__((noreturn));
+/* Dies with "unrecognized argument" when words follow the options. */
+void cli_no_arguments(const struct cli *cli, int argc, char **argv);
+/* jobopt_parse_argv's failure: an unknown option (-ENOENT) as
+ * "prog: text" and the --help hint, any other as cli_die; exits 1. */
+void cli_jobopt_error(const struct cli *cli, const struct lv_error *err)
+	__attribute__((noreturn));
+/* Carries out --help, --usage and --version of a jobopt program and
+ * exits 0; returns for JOBOPT_SUBMIT.  more_help: NULL-terminated lines
+ * printed after the help, or NULL. */
+void cli_jobopt_action(enum jobopt_action action, enum jobopt_prog prog,
+		       const char *const *more_help);
 
 /* Loads the configuration (--config, $LV_CONF, sysconfdir) or dies. */
 void cli_load_conf(struct cli *cli);
@@ -40,5 +58,8 @@ void cli_print_json(const json_t *value);
 /* Formats minutes as sinfo shows a time limit: "infinite", "30:00",
  * "1:00:00", "7-00:00:00".  JSON null means infinite. */
 const char *cli_limit_string(const json_t *minutes, char *buf, size_t len);
+
+/* The name of uid's user, or the number when it has none; in buf. */
+const char *cli_user_name(json_int_t uid, char *buf, size_t len);
 
 #endif

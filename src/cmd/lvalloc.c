@@ -45,28 +45,10 @@ static struct jobopt *parse_options(struct alloc *a, int argc, char **argv)
 
 	if (!(o = jobopt_create(JOBOPT_LVALLOC)))
 		cli_die(&a->cli, "out of memory");
-	if (jobopt_parse_argv(o, argc, argv, &first, &err) < 0) {
-		if (err.code != -ENOENT)
-			cli_die(&a->cli, "%s", err.text);
-		fprintf(stderr,
-			"%s: %s\nTry \"%s --help\" for more information\n",
-			a->cli.prog, err.text, a->cli.prog);
-		exit(1);
-	}
+	if (jobopt_parse_argv(o, argc, argv, &first, &err) < 0)
+		cli_jobopt_error(&a->cli, &err);
 	a->cmd = jobopt_cmd_get(o);
-	switch (a->cmd.action) {
-	case JOBOPT_HELP:
-		jobopt_print_help(stdout, JOBOPT_LVALLOC);
-		exit(0);
-	case JOBOPT_USAGE:
-		jobopt_print_usage(stdout, JOBOPT_LVALLOC);
-		exit(0);
-	case JOBOPT_VERSION:
-		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-		exit(0);
-	default:
-		break;
-	}
+	cli_jobopt_action(a->cmd.action, JOBOPT_LVALLOC, NULL);
 	if (jobopt_parse_env(o, environ, &err) < 0)
 		cli_die(&a->cli, "%s", err.text);
 	a->cmd = jobopt_cmd_get(o);

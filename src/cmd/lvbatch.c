@@ -40,27 +40,9 @@ static struct jobopt *parse_options(struct cli *cli, int argc, char **argv,
 
 	if (!(o = jobopt_create(JOBOPT_LVBATCH)))
 		cli_die(cli, "out of memory");
-	if (jobopt_parse_argv(o, argc, argv, first, &err) < 0) {
-		if (err.code != -ENOENT)
-			cli_die(cli, "%s", err.text);
-		fprintf(stderr,
-			"%s: %s\nTry \"%s --help\" for more information\n",
-			cli->prog, err.text, cli->prog);
-		exit(1);
-	}
-	switch (jobopt_cmd_get(o).action) {
-	case JOBOPT_HELP:
-		jobopt_print_help(stdout, JOBOPT_LVBATCH);
-		exit(0);
-	case JOBOPT_USAGE:
-		jobopt_print_usage(stdout, JOBOPT_LVBATCH);
-		exit(0);
-	case JOBOPT_VERSION:
-		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-		exit(0);
-	default:
-		break;
-	}
+	if (jobopt_parse_argv(o, argc, argv, first, &err) < 0)
+		cli_jobopt_error(cli, &err);
+	cli_jobopt_action(jobopt_cmd_get(o).action, JOBOPT_LVBATCH, NULL);
 	if (jobopt_parse_env(o, environ, &err) < 0)
 		cli_die(cli, "%s", err.text);
 	return o;

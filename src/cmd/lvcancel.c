@@ -2,7 +2,6 @@
 /* lvcancel: cancel or signal jobs, as scancel does. */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
@@ -56,22 +55,6 @@ static void usage(FILE *f)
 	      "      --help             this text\n"
 	      "      --usage            a short summary\n",
 	      f);
-}
-
-/* getopt's complaint in our "prog: error:" shape, then exit 1. */
-static void bad_option(const struct cli *cli, int c, char **argv)
-{
-	if (c == ':')
-		fprintf(stderr, "%s: error: option '%s' requires an argument\n",
-			cli->prog, argv[optind - 1]);
-	else if (optopt > 0 && optopt < 128 && isprint(optopt))
-		fprintf(stderr, "%s: error: invalid option -- '%c'\n",
-			cli->prog, optopt);
-	else
-		fprintf(stderr, "%s: error: unrecognized option '%s'\n",
-			cli->prog, argv[optind - 1]);
-	fprintf(stderr, "Try \"%s --help\" for more information\n", cli->prog);
-	exit(1);
 }
 
 /* "TERM", "SIGTERM", "sigusr1" or a number; -1 when none of those. */
@@ -156,7 +139,7 @@ static void parse_args(struct cli *cli, int argc, char **argv,
 			      stdout);
 			exit(0);
 		default:
-			bad_option(cli, c, argv);
+			cli_bad_option(cli, c, argv);
 		}
 	}
 	o->ids = argv + optind;

@@ -5,7 +5,6 @@
 #include <ctype.h>
 #include <getopt.h>
 #include <stdint.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,17 +29,6 @@ static void usage(FILE *f)
 	      "  hold|uhold|release|requeue|requeuehold ID[,ID...]\n"
 	      "  reconfigure                   re-read the configuration\n",
 	      f);
-}
-
-static const char *user_name(json_int_t uid, char *buf, size_t len)
-{
-	struct passwd *pw = getpwuid((uid_t)uid);
-
-	if (pw)
-		snprintf(buf, len, "%s", pw->pw_name);
-	else
-		snprintf(buf, len, "%lld", (long long)uid);
-	return buf;
 }
 
 static const char *stamp(json_int_t t, char *buf, size_t len)
@@ -99,7 +87,7 @@ static void show_node(const json_t *n)
 	       stamp(geti(n, "last_heard"), t2, sizeof(t2)));
 	if (reason)
 		printf("   Reason=%s [%s@%s]\n", reason,
-		       user_name(geti(n, "reason_uid"), user, sizeof(user)),
+		       cli_user_name(geti(n, "reason_uid"), user, sizeof(user)),
 		       stamp(geti(n, "reason_time"), t3, sizeof(t3)));
 	printf("\n");
 }
@@ -178,8 +166,8 @@ static void show_job(const json_t *j, time_t now)
 	}
 	printf(" JobName=%s\n", str_or(j, "name", "(null)"));
 	printf("   UserId=%s(%lld) GroupId=%lld Account=%s\n",
-	       user_name(geti(j, "uid"), user, sizeof(user)), geti(j, "uid"),
-	       geti(j, "gid"), str_or(j, "account", "(null)"));
+	       cli_user_name(geti(j, "uid"), user, sizeof(user)),
+	       geti(j, "uid"), geti(j, "gid"), str_or(j, "account", "(null)"));
 	printf("   Priority=%lld JobState=%s Reason=%s Dependency=%s\n",
 	       geti(j, "priority"), str_or(j, "state", "?"),
 	       str_or(j, "reason", "None"), str_or(j, "dependency", "(null)"));

@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <getopt.h>
-#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,8 +97,7 @@ static void parse_args(struct cli *cli, int argc, char **argv,
 			exit(1);
 		}
 	}
-	if (optind < argc)
-		cli_die(cli, "unrecognized argument '%s'", argv[optind]);
+	cli_no_arguments(cli, argc, argv);
 }
 
 /* Base state name without flags ("idle" from "idle*"). */
@@ -295,13 +293,8 @@ static void print_reasons(const struct options *o, const json_t *nodes)
 		if (!reason)
 			continue;
 		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", localtime(&t));
-		struct passwd *pw = getpwuid((uid_t)uid);
-
-		if (pw)
-			snprintf(user, sizeof(user), "%s", pw->pw_name);
-		else
-			snprintf(user, sizeof(user), "%lld", (long long)uid);
-		printf("%-20s %-9s %-19s %s\n", reason, user, stamp,
+		printf("%-20s %-9s %-19s %s\n", reason,
+		       cli_user_name(uid, user, sizeof(user)), stamp,
 		       lv_json_str(n, "name"));
 	}
 }

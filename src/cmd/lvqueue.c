@@ -2,7 +2,6 @@
 /* lvqueue: the jobs in the queue, as squeue shows them. */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -139,22 +138,6 @@ static void short_usage(FILE *f)
 	      f);
 }
 
-/* getopt's complaint in our "prog: error:" shape, then exit 1. */
-static void bad_option(const struct cli *cli, int c, char **argv)
-{
-	if (c == ':')
-		fprintf(stderr, "%s: error: option '%s' requires an argument\n",
-			cli->prog, argv[optind - 1]);
-	else if (optopt > 0 && optopt < 128 && isprint(optopt))
-		fprintf(stderr, "%s: error: invalid option -- '%c'\n",
-			cli->prog, optopt);
-	else
-		fprintf(stderr, "%s: error: unrecognized option '%s'\n",
-			cli->prog, argv[optind - 1]);
-	fprintf(stderr, "Try \"%s --help\" for more information\n", cli->prog);
-	exit(1);
-}
-
 static unsigned parse_seconds(const struct cli *cli, const char *s)
 {
 	char *end;
@@ -259,11 +242,10 @@ static void parse_args(struct cli *cli, int argc, char **argv,
 			short_usage(stdout);
 			exit(0);
 		default:
-			bad_option(cli, c, argv);
+			cli_bad_option(cli, c, argv);
 		}
 	}
-	if (optind < argc)
-		cli_die(cli, "unrecognized argument '%s'", argv[optind]);
+	cli_no_arguments(cli, argc, argv);
 }
 
 /* "a,b,,c" as ["a","b","c"]; NULL for a NULL list. */

@@ -138,15 +138,6 @@ static char **split_options(const struct cli *cli, int argc, char **argv,
 	return out;
 }
 
-static void print_help(void)
-{
-	size_t i;
-
-	jobopt_print_help(stdout, JOBOPT_LVRUN);
-	for (i = 0; own_help[i]; i++)
-		printf("%s\n", own_help[i]);
-}
-
 /* Options: ours, then jobopt's.  Handles --help and --version. */
 static struct jobopt *parse_options(struct run *run, int argc, char **argv)
 {
@@ -159,28 +150,10 @@ static struct jobopt *parse_options(struct run *run, int argc, char **argv)
 	args = run->args = split_options(cli, argc, argv, &run->ro, &nargs);
 	if (!(o = jobopt_create(JOBOPT_LVRUN)))
 		cli_die(cli, "out of memory");
-	if (jobopt_parse_argv(o, nargs, args, &first, &err) < 0) {
-		if (err.code != -ENOENT)
-			cli_die(cli, "%s", err.text);
-		fprintf(stderr,
-			"%s: %s\nTry \"%s --help\" for more information\n",
-			cli->prog, err.text, cli->prog);
-		exit(1);
-	}
+	if (jobopt_parse_argv(o, nargs, args, &first, &err) < 0)
+		cli_jobopt_error(cli, &err);
 	run->cmd = jobopt_cmd_get(o);
-	switch (run->cmd.action) {
-	case JOBOPT_HELP:
-		print_help();
-		exit(0);
-	case JOBOPT_USAGE:
-		jobopt_print_usage(stdout, JOBOPT_LVRUN);
-		exit(0);
-	case JOBOPT_VERSION:
-		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-		exit(0);
-	default:
-		break;
-	}
+	cli_jobopt_action(run->cmd.action, JOBOPT_LVRUN, own_help);
 	run->words = args + first;
 	run->nwords = nargs - first;
 	return o;
