@@ -4,23 +4,7 @@
 test_description='lvbatch: scripts, directives, output patterns, --parsable/-Q/--test-only, and refused submissions'
 
 . "$(dirname "$0")/sharness.sh"
-
-# job_field ID FORMAT: an lvqueue field of a job in any state.
-job_field() {
-	lvqueue -h -t all -j "$1" -o "$2"
-}
-
-state_is() {
-	[ "$(job_field "$1" %T)" = "$2" ]
-}
-
-# wait_done ID: the job has COMPLETED within 10 s.
-wait_done() {
-	lv_wait_for "state_is $1 COMPLETED" 10 || {
-		lvcontrol show job "$1" >&4
-		return 1
-	}
-}
+. "$SHARNESS_TEST_DIRECTORY/lib-jobs.sh"
 
 # Every job the controller knows, in any state.
 all_jobs() {

@@ -4,28 +4,7 @@
 test_description='a batch job'"'"'s environment, --export, working directory and user'
 
 . "$(dirname "$0")/sharness.sh"
-
-test_have_prereq ROOT,SETPRIV && getent passwd 65534 >/dev/null &&
-	test_set_prereq NOBODY
-
-as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
-}
-
-job_field() {
-	lvqueue -h -t all -j "$1" -o "$2"
-}
-
-state_is() {
-	[ "$(job_field "$1" %T)" = "$2" ]
-}
-
-wait_done() {
-	lv_wait_for "state_is $1 COMPLETED" 10 || {
-		lvcontrol show job "$1" >&4
-		return 1
-	}
-}
+. "$SHARNESS_TEST_DIRECTORY/lib-jobs.sh"
 
 # env_of FILE NAME: the value of NAME in an "env" dump, or "<unset>".
 env_of() {

@@ -4,45 +4,13 @@
 test_description='batch job states: exit codes, signals, time limits, cancel, hold/release, requeue, permissions'
 
 . "$(dirname "$0")/sharness.sh"
+. "$SHARNESS_TEST_DIRECTORY/lib-jobs.sh"
 
-test_have_prereq ROOT,SETPRIV && getent passwd 65534 >/dev/null &&
-	test_set_prereq NOBODY
 # The time limit tests need more than a minute: Slurm's limits are whole
 # minutes.  Run them with LV_TEST_LONG=1.
 [ -n "${LV_TEST_LONG:-}" ] && test_set_prereq EXPENSIVE
 
 KILLWAIT=2
-
-as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
-}
-
-job_field() {
-	lvqueue -h -t all -j "$1" -o "$2"
-}
-
-state_is() {
-	[ "$(job_field "$1" %T)" = "$2" ]
-}
-
-# wait_state ID STATE [SECONDS]
-wait_state() {
-	lv_wait_for "state_is $1 $2" "${3:-10}" || {
-		lvcontrol show job "$1" >&4
-		return 1
-	}
-}
-
-# show_has ID REGEX: "lvcontrol show job ID" has a line matching REGEX.
-show_has() {
-	lvcontrol show job "$1" >show.out &&
-	test_grep "$2" show.out
-}
-
-# wait_pid_file FILE: the job wrote its PID to FILE (within 10 s).
-wait_pid_file() {
-	lv_wait_for "test -s $1" 10 && cat "$1"
-}
 
 test_expect_success MUNGE 'start a 4-node cluster with KillWait=2' '
 	lv_cluster_up 4 --cpus 2 --extra KillWait=$KILLWAIT

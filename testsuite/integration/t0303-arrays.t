@@ -4,16 +4,9 @@
 test_description='job arrays: index sets, the %N throttle, output patterns, lvqueue and lvcancel of tasks'
 
 . "$(dirname "$0")/sharness.sh"
+. "$SHARNESS_TEST_DIRECTORY/lib-jobs.sh"
 
 KILLWAIT=2
-
-job_field() {
-	lvqueue -h -t all -j "$1" -o "$2"
-}
-
-state_is() {
-	[ "$(job_field "$1" %T)" = "$2" ]
-}
 
 # The pending part of an array as lvqueue's default format shows it.
 pending_row() {
@@ -23,11 +16,6 @@ pending_row() {
 # tasks_in_state ARRAY STATE: "ID_T" of the array's tasks in STATE.
 tasks_in_state() {
 	lvqueue -h -t "$2" -j "$1" -o %i | sort -t_ -k2 -n
-}
-
-# Nothing left in the queue.
-queue_empty() {
-	test -z "$(lvqueue -h)"
 }
 
 test_expect_success MUNGE 'start a 4-node cluster with 2 CPUs a node' '

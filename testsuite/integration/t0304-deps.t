@@ -4,22 +4,7 @@
 test_description='job dependencies: after, afterok, afternotok, afterany, singleton, ? and , lists, arrays'
 
 . "$(dirname "$0")/sharness.sh"
-
-job_field() {
-	lvqueue -h -t all -j "$1" -o "$2"
-}
-
-state_is() {
-	[ "$(job_field "$1" %T)" = "$2" ]
-}
-
-# wait_state ID STATE [SECONDS]
-wait_state() {
-	lv_wait_for "state_is $1 $2" "${3:-10}" || {
-		lvcontrol show job "$1" >&4
-		return 1
-	}
-}
+. "$SHARNESS_TEST_DIRECTORY/lib-jobs.sh"
 
 # state_reason ID: "STATE REASON".
 state_reason() {

@@ -4,25 +4,7 @@
 test_description='lvrun steps and lvalloc allocations: tasks, labels, exit codes, stdin, --multi-prog, signals, --begin'
 
 . "$(dirname "$0")/sharness.sh"
-
-job_field() {
-	lvqueue -h -t all -j "$1" -o "$2"
-}
-
-state_is() {
-	[ "$(job_field "$1" %T)" = "$2" ]
-}
-
-wait_state() {
-	lv_wait_for "state_is $1 $2" "${3:-10}" || {
-		lvcontrol show job "$1" >&4
-		return 1
-	}
-}
-
-queue_empty() {
-	test -z "$(lvqueue -h)"
-}
+. "$SHARNESS_TEST_DIRECTORY/lib-jobs.sh"
 
 # The id of the newest job with this name.
 last_job_named() {

@@ -4,27 +4,13 @@
 test_description='lvqueue: default and long formats, filters, -o/-O, --start, --json; lvcontrol show job'
 
 . "$(dirname "$0")/sharness.sh"
-
-test_have_prereq ROOT,SETPRIV && getent passwd 65534 >/dev/null &&
-	test_set_prereq NOBODY
-
-as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
-}
+. "$SHARNESS_TEST_DIRECTORY/lib-jobs.sh"
 
 HEADER="             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)"
 
 # row ID PARTITION NAME USER ST TIME NODES REASONLIST: a default line.
 row() {
 	printf "%18s %9s %8s %8s %2s %10s %6s %s\n" "$@"
-}
-
-job_field() {
-	lvqueue -h -t all -j "$1" -o "$2"
-}
-
-state_is() {
-	[ "$(job_field "$1" %T)" = "$2" ]
 }
 
 # lvqueue with the TIME column (which moves) blanked out.

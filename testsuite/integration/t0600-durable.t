@@ -4,24 +4,10 @@
 test_description='lvctld durability: acknowledged jobs survive SIGKILL, running jobs survive a controller restart, a crash storm loses nothing, a full StateDir refuses clearly'
 
 . "$(dirname "$0")/sharness.sh"
+. "$SHARNESS_TEST_DIRECTORY/lib-jobs.sh"
 
 # Rounds of SIGKILL + restart in the crash storm (about 1.5 s each).
 CRASH_ROUNDS=${LV_CRASH_ROUNDS:-5}
-
-job_field() {
-	lvqueue -h -t all -j "$1" -o "$2"
-}
-
-state_is() {
-	[ "$(job_field "$1" %T)" = "$2" ]
-}
-
-wait_state() {
-	lv_wait_for "state_is $1 $2" "${3:-10}" || {
-		lvcontrol show job "$1" >&4
-		return 1
-	}
-}
 
 ctld_pid() {
 	cat "$CLUSTER/lvctld.pid" 2>/dev/null
