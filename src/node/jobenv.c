@@ -49,6 +49,34 @@ static void env_put(struct envbuf *e, const char *k, const char *v)
 	e->v[e->n] = NULL;
 }
 
+/* Each "K=V" of the NULL-terminated extra (which may be NULL); words
+ * without '=' are skipped. */
+static void env_put_extra(struct envbuf *e, const char *const *extra)
+{
+	for (; extra && *extra; extra++) {
+		char *copy = strdup(*extra), *eq;
+
+		if (!copy || !(eq = strchr(copy, '='))) {
+			free(copy);
+			continue;
+		}
+		*eq = '\0';
+		env_put(e, copy, eq + 1);
+		free(copy);
+	}
+}
+
+/* The finished array, which the caller owns; NULL (and nothing left
+ * allocated) when any step ran out of memory. */
+static char **env_done(struct envbuf *e)
+{
+	if (e->failed) {
+		jobenv_free(e->v);
+		return NULL;
+	}
+	return e->v;
+}
+
 static void env_int(struct envbuf *e, const char *k, const json_t *v)
 {
 	char buf[32];
@@ -153,23 +181,9 @@ char **jobenv_build(const json_t *desc, const char *node, const char *conf_path,
 	env_put(&e, "SLURMD_NODENAME", node);
 	env_put(&e, "LV_NODEID", "0");
 	env_put(&e, "LV_CONF", conf_path);
-	for (; extra && *extra; extra++) {
-		char *copy = strdup(*extra), *eq;
-
-		if (!copy || !(eq = strchr(copy, '='))) {
-			free(copy);
-			continue;
-		}
-		*eq = '\0';
-		env_put(&e, copy, eq + 1);
-		free(copy);
-	}
+	env_put_extra(&e, extra);
 	json_decref(cpn);
-	if (e.failed) {
-		jobenv_free(e.v);
-		return NULL;
-	}
-	return e.v;
+	return env_done(&e);
 }
 
 char **jobenv_merge(const json_t *env, const char *const *extra)
@@ -182,24 +196,10 @@ char **jobenv_merge(const json_t *env, const char *const *extra)
 		if (json_is_string(v))
 			env_put(&e, k, json_string_value(v));
 	}
-	for (; extra && *extra; extra++) {
-		char *copy = strdup(*extra), *eq;
-
-		if (!copy || !(eq = strchr(copy, '='))) {
-			free(copy);
-			continue;
-		}
-		*eq = '\0';
-		env_put(&e, copy, eq + 1);
-		free(copy);
-	}
+	env_put_extra(&e, extra);
 	if (!e.v)
 		env_put(&e, "PATH", "/usr/local/bin:/usr/bin:/bin");
-	if (e.failed) {
-		jobenv_free(e.v);
-		return NULL;
-	}
-	return e.v;
+	return env_done(&e);
 }
 
 void jobenv_free(char **env)
