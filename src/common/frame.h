@@ -11,7 +11,7 @@
 #define LV_FRAME_MAGIC 0x4c565250u /* "LVRP" */
 #define LV_FRAME_VERSION 1
 #define LV_FRAME_HDR_LEN 16
-#define LV_FRAME_MAC_LEN 32
+#define LV_FRAME_MAC_LEN 16 /* UMAC-128 tag (proto 02) */
 #define LV_FRAME_MAX_BODY (16u << 20)
 
 enum lv_frame_flag {
