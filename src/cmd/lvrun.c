@@ -346,7 +346,9 @@ static json_t *launch_body(struct run *run, const json_t *create)
  * behind lvrun's exit code. */
 static int run_step(struct run *run)
 {
+	struct stepio_usage use = {0};
 	struct stepio_opts so = {
+		.usage = &use,
 		.prog = run->cli.prog,
 		.conf = run->cli.conf,
 		.label = run->ro.label,
@@ -364,9 +366,11 @@ static int run_step(struct run *run)
 	else if (stepio_run(create, launch, &so, &status, &err) < 0)
 		fprintf(stderr, "%s: error: %s\n", run->cli.prog, err.text);
 	reply = cli_try_call(&run->cli, LV_MSG_STEP_COMPLETE,
-			     json_pack("{s:I, s:I, s:i}", "job_id",
+			     json_pack("{s:I, s:I, s:i, s:I, s:I}", "job_id",
 				       (json_int_t)run->job_id, "step_id",
-				       (json_int_t)step_id, "status", status),
+				       (json_int_t)step_id, "status", status,
+				       "maxrss_kb", (json_int_t)use.maxrss_kb,
+				       "cpu_usec", (json_int_t)use.cpu_usec),
 			     &err);
 	if (!reply)
 		fprintf(stderr, "%s: error: completing step %lld.%lld: %s\n",

@@ -412,11 +412,18 @@ static void on_io(struct step *st, size_t i, const json_t *body)
 static void on_done(struct step *st, size_t i, const json_t *body)
 {
 	int rank = frame_rank(st, i, body);
-	int64_t status;
+	int64_t status, rss = 0, cpu = 0;
 
 	if (rank < 0 || lv_json_int(body, "status", INT32_MIN, INT32_MAX,
 				    &status, NULL) < 0)
 		return;
+	if (st->opts->usage && !st->tasks[rank].done) {
+		(void)lv_json_int(body, "maxrss_kb", 0, INT64_MAX, &rss, NULL);
+		(void)lv_json_int(body, "cpu_usec", 0, INT64_MAX, &cpu, NULL);
+		if ((uint64_t)rss > st->opts->usage->maxrss_kb)
+			st->opts->usage->maxrss_kb = (uint64_t)rss;
+		st->opts->usage->cpu_usec += (uint64_t)cpu;
+	}
 	task_done(st, rank, (int)status);
 }
 

@@ -68,12 +68,19 @@ const char *stepio_ranks_string(const int *ranks, size_t n, char *buf,
 
 /* ---- running a step ---- */
 
+/* What a step's tasks used, from their nodes' STEP_DONE: the largest
+ * task's peak RSS and the tasks' CPU time summed. */
+struct stepio_usage {
+	uint64_t maxrss_kb, cpu_usec;
+};
+
 struct stepio_opts {
 	const char *prog;           /* "lvrun", for messages */
 	const struct lv_conf *conf; /* munge socket and timeouts */
 	bool label;                 /* -l */
 	bool kill_on_bad_exit;      /* -K: SIGKILL the step after a failure */
 	int stdin_rank;             /* the task that reads our stdin */
+	struct stepio_usage *usage; /* NULL, or filled as tasks end */
 };
 
 /* Runs the step described by create (a STEP_CREATE reply, proto 05):

@@ -65,6 +65,7 @@ static const struct key global_keys[] = {
 	{"NodePort", V_PORT, G(node_port), 0, NULL},
 	{"StateDir", V_STR, G(state_dir), 0, NULL},
 	{"NodeStateDir", V_STR, G(node_state_dir), 0, NULL},
+	{"AccountingStorageLoc", V_STR, G(acct_storage_loc), 0, NULL},
 	{"LogFile", V_STR, G(log_file), 0, NULL},
 	{"NodeLogFile", V_STR, G(node_log_file), 0, NULL},
 	{"PidFile", V_STR, G(pid_file), 0, NULL},

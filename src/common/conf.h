@@ -54,6 +54,7 @@ struct lv_conf {
 	uint16_t node_port;      /* NodePort=, default 6818 */
 	char *state_dir;         /* StateDir= (lvctld) */
 	char *node_state_dir;    /* NodeStateDir=, "%n" is the node name */
+	char *acct_storage_loc;  /* AccountingStorageLoc=, default StateDir/acct.db */
 	char *log_file;          /* LogFile= (lvctld), NULL = syslog */
 	char *node_log_file;     /* NodeLogFile=, "%n" is the node name */
 	char *pid_file;          /* PidFile= (lvctld) */

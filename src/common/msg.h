@@ -28,6 +28,7 @@ enum lv_msg_type {
 	LV_MSG_JOB_COMPLETE = 25,  /* lvalloc/lvrun: release an allocation */
 	LV_MSG_STEP_CREATE = 26,   /* lvrun -> lvctld: a step in a job */
 	LV_MSG_STEP_COMPLETE = 27, /* lvrun -> lvctld: the step ended */
+	LV_MSG_ACCT_QUERY = 28,    /* lvacct -> lvctld: ended jobs, proto 07 */
 	LV_MSG_ALLOC_LAUNCH = 40,  /* lvctld -> lvd: run an allocation */
 	LV_MSG_ALLOC_SIGNAL = 41,  /* lvctld -> lvd */
 	LV_MSG_ALLOC_DONE = 42,    /* lvd -> lvctld: allocation ended */

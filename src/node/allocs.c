@@ -111,12 +111,14 @@ static void run_ended(struct alloc_run *run)
 	lv_log(LV_LOG_INFO, "job: job=%u on %s ended status=0x%x%s%s", run->job_id,
 	       node->name, (unsigned)run->status, run->timed_out ? " (time limit)" : "",
 	       run->cancelled ? " (cancelled)" : "");
-	if (r && (r->body = json_pack("{s:I, s:s, s:i, s:b, s:b, s:b, s:I}",
+	if (r && (r->body = json_pack("{s:I, s:s, s:i, s:b, s:b, s:b, s:I, s:I, s:I}",
 				      "job_id", (json_int_t)run->job_id, "node",
 				      node->name, "status", run->status,
 				      "timed_out", run->timed_out, "cancelled",
 				      run->cancelled, "oom", run->oom, "restarts",
-				      (json_int_t)run->restarts))) {
+				      (json_int_t)run->restarts, "maxrss_kb",
+				      (json_int_t)run->maxrss_kb, "cpu_usec",
+				      (json_int_t)run->cpu_usec))) {
 		for (tail = &node->reports; *tail; tail = &(*tail)->next)
 			;
 		*tail = r;
@@ -129,11 +131,16 @@ static void run_ended(struct alloc_run *run)
 	allocs_flush_reports(node);
 }
 
-static void run_exited(pid_t pid, int status, void *arg)
+static void run_exited(pid_t pid, int status, const struct rusage *ru,
+		       void *arg)
 {
 	struct alloc_run *run = arg;
+	uint64_t rss = (uint64_t)ru->ru_maxrss; /* KiB on Linux */
 
 	(void)pid;
+	if (rss > run->maxrss_kb)
+		run->maxrss_kb = rss;
+	run->cpu_usec += children_cpu_usec(ru);
 	if (run->drv->wait(run, status))
 		run_ended(run);
 }
@@ -255,7 +262,8 @@ void allocs_rpc_launch(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		run_free(run);
 		goto out_err;
 	}
-	if (children_watch(lvd->children, run->pid, run_exited, run) < 0) {
+	if (children_watch_usage(lvd->children, run->pid, run_exited,
+				 run) < 0) {
 		run->drv->signal(run, SIGKILL, false);
 		run->drv->cleanup(run);
 		run_free(run);

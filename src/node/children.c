@@ -7,11 +7,13 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 struct watch {
 	pid_t pid;
 	child_exit_f cb;
+	child_usage_f ucb;
 	void *arg;
 	struct watch *next;
 };
@@ -25,12 +27,13 @@ static void on_sigchld(evutil_socket_t sig, short what, void *arg)
 {
 	struct children *ch = arg;
 	struct watch **pp, *w;
+	struct rusage ru;
 	int status;
 	pid_t pid;
 
 	(void)sig;
 	(void)what;
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+	while ((pid = wait4(-1, &status, WNOHANG, &ru)) > 0) {
 		for (pp = &ch->watches; *pp && (*pp)->pid != pid; pp = &(*pp)->next)
 			;
 		if (!(w = *pp))
@@ -38,6 +41,8 @@ static void on_sigchld(evutil_socket_t sig, short what, void *arg)
 		*pp = w->next;
 		if (w->cb)
 			w->cb(pid, status, w->arg);
+		if (w->ucb)
+			w->ucb(pid, status, &ru, w->arg);
 		free(w);
 	}
 }
@@ -83,6 +88,24 @@ int children_watch(struct children *ch, pid_t pid, child_exit_f cb, void *arg)
 	w->next = ch->watches;
 	ch->watches = w;
 	return 0;
+}
+
+int children_watch_usage(struct children *ch, pid_t pid, child_usage_f cb,
+			 void *arg)
+{
+	int rc = children_watch(ch, pid, NULL, arg);
+
+	if (rc == 0)
+		ch->watches->ucb = cb;
+	return rc;
+}
+
+uint64_t children_cpu_usec(const struct rusage *ru)
+{
+	return (uint64_t)ru->ru_utime.tv_sec * 1000000 +
+	       (uint64_t)ru->ru_utime.tv_usec +
+	       (uint64_t)ru->ru_stime.tv_sec * 1000000 +
+	       (uint64_t)ru->ru_stime.tv_usec;
 }
 
 void children_forget(struct children *ch, pid_t pid)

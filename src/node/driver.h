@@ -30,6 +30,9 @@ struct alloc_run {
 	pid_t pid;          /* main process; its process group is the job */
 	time_t start;       /* when it was launched (time limits count from it) */
 	int status;         /* wait status of the main process */
+	/* What the main process and the descendants it waited for used
+	 * (wait4); cgroup figures replace these once lvd has cgroups. */
+	uint64_t maxrss_kb, cpu_usec;
 	bool timed_out, cancelled, oom, ended;
 	struct event *limit_timer; /* time limit */
 	struct event *kill_timer;  /* SIGKILL after KillWait */

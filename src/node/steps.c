@@ -35,6 +35,7 @@ struct step_task {
 	struct event *out_ev, *err_ev;
 	bool exited;
 	int status;
+	uint64_t maxrss_kb, cpu_usec; /* wait4(); cgroups will replace them */
 	bool reported;
 };
 
@@ -90,8 +91,10 @@ static void maybe_report(struct step_task *t)
 		t->status = (t->step->mpi_status & 0xff) << 8;
 	if ((conn = step_conn(t->step)))
 		lv_rpc_push(conn, LV_MSG_STEP_DONE,
-			    json_pack("{s:I, s:i}", "rank", (json_int_t)t->rank,
-				      "status", t->status));
+			    json_pack("{s:I, s:i, s:I, s:I}", "rank",
+				      (json_int_t)t->rank, "status", t->status,
+				      "maxrss_kb", (json_int_t)t->maxrss_kb,
+				      "cpu_usec", (json_int_t)t->cpu_usec));
 }
 
 static void close_ev(struct event **ev)
@@ -122,13 +125,16 @@ static void on_output(evutil_socket_t fd, short what, void *arg)
 	maybe_report(t);
 }
 
-static void on_task_exit(pid_t pid, int status, void *arg)
+static void on_task_exit(pid_t pid, int status, const struct rusage *ru,
+			 void *arg)
 {
 	struct step_task *t = arg;
 
 	(void)pid;
 	t->exited = true;
 	t->status = status;
+	t->maxrss_kb = (uint64_t)ru->ru_maxrss;
+	t->cpu_usec = children_cpu_usec(ru);
 	maybe_report(t);
 }
 
@@ -366,7 +372,7 @@ static int spawn_task(struct step_run *st, struct step_task *t,
 	t->err_ev = event_new(st->lvd->base, errp[0], EV_READ | EV_PERSIST, on_output, t);
 	if (!t->out_ev || !t->err_ev || event_add(t->out_ev, NULL) < 0 ||
 	    event_add(t->err_ev, NULL) < 0 ||
-	    children_watch(st->lvd->children, pid, on_task_exit, t) < 0)
+	    children_watch_usage(st->lvd->children, pid, on_task_exit, t) < 0)
 		return lv_errorf(err, -ENOMEM, "out of memory");
 	return 0;
 }

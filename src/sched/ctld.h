@@ -10,6 +10,7 @@
 #include "common/conf.h"
 #include "common/rpc.h"
 
+struct acct;
 struct jobs;
 struct journal;
 struct nodes;
@@ -26,6 +27,7 @@ struct lvctld {
 	struct jobs *jobs;
 	struct journal *journal; /* StateDir/journal; NULL without StateDir */
 	struct persist *persist; /* what goes into it (persist.c) */
+	struct acct *acct;       /* accounting database (acct.c); may be NULL */
 	struct event *sched_ev;  /* deferred scheduling pass */
 	bool sched_pending;
 	bool sched_full;          /* the pending pass must look at every job */

@@ -78,6 +78,7 @@ struct job_step {
 	time_t start_time, end_time;
 	int status;
 	bool ended;
+	uint64_t maxrss_kb, cpu_usec; /* from STEP_COMPLETE (accounting) */
 	struct job_step *next;
 };
 
@@ -131,6 +132,8 @@ struct job {
 	bool requeue_requested; /* lvcontrol requeue of a running job */
 	bool requeue_hold;
 	bool timed_out; /* the controller ended it for its time limit */
+	/* The batch script's usage from ALLOC_DONE (accounting). */
+	uint64_t maxrss_kb, cpu_usec;
 	uint32_t restarts;
 	/* The grant, while running. */
 	struct grant *grants;

@@ -185,6 +185,18 @@ int launch_signal(struct lvctld *ctld, struct job *job, int sig,
 	return 0;
 }
 
+/* The batch script's usage in ALLOC_DONE, for accounting; wait4()
+ * figures until lvd has cgroups (absent from older lvd: 0). */
+static void read_usage(struct job *job, const json_t *b)
+{
+	int64_t v;
+
+	if (lv_json_int(b, "maxrss_kb", 0, INT64_MAX, &v, NULL) == 0)
+		job->maxrss_kb = (uint64_t)v;
+	if (lv_json_int(b, "cpu_usec", 0, INT64_MAX, &v, NULL) == 0)
+		job->cpu_usec = (uint64_t)v;
+}
+
 static enum job_state final_state(const struct job *job, const json_t *b,
 				  int status)
 {
@@ -217,6 +229,8 @@ void rpc_alloc_done(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	}
 	(void)lv_json_int(req->body, "restarts", 0, UINT32_MAX, &restarts, NULL);
 	job = jobs_find(ctld->jobs, (uint32_t)id);
+	if (job && job->restarts == (uint32_t)restarts)
+		read_usage(job, req->body);
 	/* Late or repeated reports (after a requeue or a restart of either
 	 * side) are acknowledged and otherwise ignored. */
 	if (job && (job->state == JOB_RUNNING || job->state == JOB_COMPLETING) &&

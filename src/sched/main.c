@@ -18,6 +18,7 @@
 #include "common/daemon.h"
 #include "common/log.h"
 #include "common/msg.h"
+#include "sched/acct.h"
 #include "sched/ctld.h"
 #include "sched/nodes.h"
 #include "sched/partitions.h"
@@ -44,6 +45,7 @@ const struct lv_rpc_route ctld_routes[] = {
 	{ LV_MSG_STEP_CREATE, rpc_step_create, LV_ROLE_USER },
 	{ LV_MSG_STEP_COMPLETE, rpc_step_complete, LV_ROLE_USER },
 	{ LV_MSG_ALLOC_DONE, rpc_alloc_done, LV_ROLE_DAEMON },
+	{ LV_MSG_ACCT_QUERY, rpc_acct_query, LV_ROLE_USER },
 };
 const size_t ctld_n_routes = sizeof(ctld_routes) / sizeof(ctld_routes[0]);
 
@@ -203,6 +205,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 			     on_node_down, ctld);
 	sched_tick(ctld);
 	persist_tick(ctld, time(NULL));
+	acct_tick(ctld);
 }
 
 /* An lvalloc or lvrun that went away gives up its allocation. */
@@ -240,6 +243,7 @@ static void ctld_destroy(struct lvctld *ctld)
 		return;
 	/* Replies owed for records still being written go out first. */
 	persist_close(ctld);
+	acct_close(ctld);
 	lv_rpc_server_destroy(ctld->rpc);
 	sched_fini(ctld);
 	if (ctld->tick)
@@ -291,7 +295,8 @@ static int ctld_start(struct lvctld *ctld, struct lv_error *err)
 	    evsignal_add(ctld->sig_hup, NULL) < 0 ||
 	    event_add(ctld->tick, &one) < 0)
 		return lv_errorf(err, -ENOMEM, "cannot set up events");
-	if (sched_init(ctld, err) < 0 || persist_open(ctld, err) < 0)
+	if (sched_init(ctld, err) < 0 || acct_open(ctld, err) < 0 ||
+	    persist_open(ctld, err) < 0)
 		return err->code;
 	/* Listen on the address nodes and clients use for us. */
 	if (!(ctld->rpc = lv_rpc_server_create(ctld->base,

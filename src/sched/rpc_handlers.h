@@ -43,4 +43,8 @@ void rpc_step_create(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 void rpc_step_complete(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		       void *arg);
 
+/* rpc_acct.c */
+void rpc_acct_query(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		    void *arg);
+
 #endif

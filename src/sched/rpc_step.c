@@ -12,6 +12,7 @@
 #include "common/hostlist.h"
 #include "common/log.h"
 #include "common/msg.h"
+#include "sched/acct.h"
 #include "sched/ctld.h"
 #include "sched/jobs.h"
 #include "sched/nodes.h"
@@ -250,7 +251,7 @@ void rpc_step_complete(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 {
 	struct lvctld *ctld = arg;
 	const struct lv_rpc_peer *peer = lv_rpc_conn_peer(conn);
-	int64_t id = 0, sid = 0, status = 0;
+	int64_t id = 0, sid = 0, status = 0, rss = 0, cpu = 0;
 	struct job_step *st;
 	struct job *job;
 
@@ -265,11 +266,16 @@ void rpc_step_complete(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		return;
 	}
 	(void)lv_json_int(req->body, "status", INT32_MIN, INT32_MAX, &status, NULL);
+	(void)lv_json_int(req->body, "maxrss_kb", 0, INT64_MAX, &rss, NULL);
+	(void)lv_json_int(req->body, "cpu_usec", 0, INT64_MAX, &cpu, NULL);
 	for (st = job->steps; st; st = st->next)
 		if (st->id == (uint32_t)sid && !st->ended) {
 			st->ended = true;
 			st->end_time = time(NULL);
 			st->status = (int)status;
+			st->maxrss_kb = (uint64_t)rss;
+			st->cpu_usec = (uint64_t)cpu;
+			acct_step_ended(ctld, job, st);
 		}
 	lv_rpc_respond(conn, req->id, NULL);
 }

@@ -15,6 +15,7 @@
 #include "common/hostlist.h"
 #include "common/log.h"
 #include "common/timefmt.h"
+#include "sched/acct.h"
 #include "sched/depend.h"
 #include "sched/jobs.h"
 #include "sched/launch.h"
@@ -445,6 +446,7 @@ void sched_job_ended(struct lvctld *ctld, struct job *job,
 	       WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 	jobs_array_task_ended(ctld->jobs, job);
 	persist_job(ctld, job);
+	acct_job_ended(ctld, job);
 	sched_notify_waiters(ctld, job);
 	sched_request(ctld);
 }
