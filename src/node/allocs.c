@@ -4,13 +4,16 @@
  * acknowledged it. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "common/msg.h"
@@ -57,9 +60,91 @@ static void run_free(struct alloc_run *run)
 		event_free(run->limit_timer);
 	if (run->kill_timer)
 		event_free(run->kill_timer);
+	if (run->poll_timer)
+		event_free(run->poll_timer);
 	json_decref(run->desc);
 	free(run->dir);
 	free(run);
+}
+
+/* lvd's record of a job in its directory (see allocs_adopt): desc.json
+ * (the launch body), pids and status (the supervisor's). */
+static const char *const job_files[] = {"desc.json", "desc.tmp", "pids",
+					"status", "status.tmp"};
+
+static char *job_file(const char *dir, const char *name)
+{
+	char *path;
+
+	return asprintf(&path, "%s/%s", dir, name) < 0 ? NULL : path;
+}
+
+/* Removes lvd's files and then the directory (once empty). */
+static void remove_job_files(const char *dir, bool and_dir)
+{
+	char *path;
+	size_t i;
+
+	for (i = 0; dir && i < sizeof(job_files) / sizeof(job_files[0]); i++)
+		if ((path = job_file(dir, job_files[i]))) {
+			(void)unlink(path);
+			free(path);
+		}
+	if (dir && and_dir)
+		(void)rmdir(dir);
+}
+
+static int write_desc(struct alloc_run *run)
+{
+	char *path = job_file(run->dir, "desc.json"),
+	     *tmp = job_file(run->dir, "desc.tmp");
+	char *text = json_dumps(run->desc, JSON_COMPACT);
+	size_t len = text ? strlen(text) : 0, off = 0;
+	ssize_t n = 0;
+	int fd = -1, rc = -ENOMEM;
+
+	if (path && tmp && text &&
+	    (fd = open(tmp,
+		       O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		       0600)) < 0)
+		rc = -errno;
+	while (fd >= 0 && off < len &&
+	       (n = write(fd, text + off, len - off)) > 0)
+		off += (size_t)n;
+	if (fd >= 0) {
+		rc = off == len ? 0 : -errno;
+		if (close(fd) < 0 && !rc)
+			rc = -errno;
+		if (!rc && rename(tmp, path) < 0)
+			rc = -errno;
+		if (rc)
+			(void)unlink(tmp);
+	}
+	free(path);
+	free(tmp);
+	free(text);
+	return rc;
+}
+
+/* Reads what the supervisor left in dir/status. */
+static int read_status(struct alloc_run *run)
+{
+	char *path = job_file(run->dir, "status");
+	unsigned long long rss = 0, cpu = 0;
+	FILE *f = path ? fopen(path, "re") : NULL;
+	int status = 0, rc = -ENOENT;
+
+	free(path);
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%d %llu %llu", &status, &rss, &cpu) == 3) {
+		run->status = status;
+		run->maxrss_kb = rss;
+		run->cpu_usec = cpu;
+		rc = 0;
+	}
+	fclose(f);
+	return rc;
 }
 
 static void report_sent(struct lv_rpc_conn *conn, int status, const json_t *body,
@@ -78,7 +163,13 @@ static void report_sent(struct lv_rpc_conn *conn, int status, const json_t *body
 			continue;
 		if (status == 0) {
 			*pp = r->next;
+			/* Unless a relaunch (requeue) already uses it. */
+			id = json_integer_value(
+				json_object_get(r->body, "job_id"));
+			if (!find_run(node, (uint32_t)id))
+				remove_job_files(r->dir, true);
 			json_decref(r->body);
+			free(r->dir);
 			free(r);
 		} else {
 			r->in_flight = false; /* resent after re-registering */
@@ -100,25 +191,45 @@ void allocs_flush_reports(struct lvd_node *node)
 	}
 }
 
-/* Queues the end of run for the controller and forgets the run. */
+static json_t *report_body(const struct alloc_run *run)
+{
+	json_t *b =
+		json_pack("{s:I, s:s, s:i, s:b, s:b, s:b, s:I, s:I, s:I}",
+			  "job_id", (json_int_t)run->job_id, "node",
+			  run->node->name, "status", run->status, "timed_out",
+			  run->timed_out, "cancelled", run->cancelled, "oom",
+			  run->oom, "restarts", (json_int_t)run->restarts,
+			  "maxrss_kb", (json_int_t)run->maxrss_kb, "cpu_usec",
+			  (json_int_t)run->cpu_usec);
+
+	if (b && run->node_fail)
+		json_object_set_new(b, "node_fail", json_true());
+	return b;
+}
+
+/* Queues the end of run for the controller and forgets the run.  Its
+ * directory stays until the controller has acknowledged the end, so that
+ * a restarted lvd can send it again. */
 static void run_ended(struct alloc_run *run)
 {
 	struct lvd_node *node = run->node;
-	struct done_report *r = calloc(1, sizeof(*r)), **tail;
+	struct done_report *r = NULL, **tail;
 
 	run->drv->cleanup(run);
 	unlink_run(node, run);
-	lv_log(LV_LOG_INFO, "job: job=%u on %s ended status=0x%x%s%s", run->job_id,
-	       node->name, (unsigned)run->status, run->timed_out ? " (time limit)" : "",
-	       run->cancelled ? " (cancelled)" : "");
-	if (r && (r->body = json_pack("{s:I, s:s, s:i, s:b, s:b, s:b, s:I, s:I, s:I}",
-				      "job_id", (json_int_t)run->job_id, "node",
-				      node->name, "status", run->status,
-				      "timed_out", run->timed_out, "cancelled",
-				      run->cancelled, "oom", run->oom, "restarts",
-				      (json_int_t)run->restarts, "maxrss_kb",
-				      (json_int_t)run->maxrss_kb, "cpu_usec",
-				      (json_int_t)run->cpu_usec))) {
+	lv_log(LV_LOG_INFO, "job: job=%u on %s ended status=0x%x%s%s%s",
+	       run->job_id, node->name, (unsigned)run->status,
+	       run->timed_out ? " (time limit)" : "",
+	       run->cancelled ? " (cancelled)" : "",
+	       run->node_fail ? " (supervisor lost)" : "");
+	if (run->drop_report) {
+		remove_job_files(run->dir, true);
+		run_free(run);
+		return;
+	}
+	if ((r = calloc(1, sizeof(*r))) && (r->body = report_body(run))) {
+		r->dir = run->dir;
+		run->dir = NULL;
 		for (tail = &node->reports; *tail; tail = &(*tail)->next)
 			;
 		*tail = r;
@@ -138,9 +249,14 @@ static void run_exited(pid_t pid, int status, const struct rusage *ru,
 	uint64_t rss = (uint64_t)ru->ru_maxrss; /* KiB on Linux */
 
 	(void)pid;
-	if (rss > run->maxrss_kb)
-		run->maxrss_kb = rss;
-	run->cpu_usec += children_cpu_usec(ru);
+	/* A supervisor records the job's own status and usage. */
+	if (run->sup_pid > 0 && read_status(run) == 0) {
+		status = run->status;
+	} else {
+		if (rss > run->maxrss_kb)
+			run->maxrss_kb = rss;
+		run->cpu_usec += children_cpu_usec(ru);
+	}
 	if (run->drv->wait(run, status))
 		run_ended(run);
 }
@@ -255,21 +371,32 @@ void allocs_rpc_launch(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		run_free(run);
 		goto out_err;
 	}
+	remove_job_files(run->dir, false); /* an earlier attempt's */
 	if (run->drv->prepare(run, &err) < 0 || run->drv->launch(run, &err) < 0) {
 		run->drv->cleanup(run);
-		if (run->pid > 0)
-			children_watch(lvd->children, run->pid, NULL, NULL);
+		if (run->sup_pid > 0 || run->pid > 0)
+			children_watch(lvd->children,
+				       run->sup_pid > 0 ? run->sup_pid
+							: run->pid,
+				       NULL, NULL);
+		remove_job_files(run->dir, true);
 		run_free(run);
 		goto out_err;
 	}
-	if (children_watch_usage(lvd->children, run->pid, run_exited,
-				 run) < 0) {
+	if (children_watch_usage(lvd->children,
+				 run->sup_pid > 0 ? run->sup_pid : run->pid,
+				 run_exited, run) < 0) {
 		run->drv->signal(run, SIGKILL, false);
 		run->drv->cleanup(run);
+		remove_job_files(run->dir, true);
 		run_free(run);
 		lv_errorf(&err, -ENOMEM, "out of memory");
 		goto out_err;
 	}
+	if (write_desc(run) < 0)
+		lv_log(LV_LOG_WARNING,
+		       "job: job=%u: cannot record it in %s: a restart of lvd will lose it",
+		       run->job_id, run->dir);
 	run->next = node->runs;
 	node->runs = run;
 	run->start = time(NULL);
@@ -302,8 +429,16 @@ void allocs_rpc_signal(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		return;
 	}
 	if (run && json_is_integer(json_object_get(req->body, "time_limit_secs"))) {
-		set_limit(run, json_integer_value(json_object_get(req->body,
-								    "time_limit_secs")));
+		json_t *limit = json_object_get(req->body, "time_limit_secs");
+
+		set_limit(run, json_integer_value(limit));
+		/* An adopting lvd re-arms the limit from desc.json. */
+		if (!json_is_object(run->desc) ||
+		    json_object_set(run->desc, "time_limit_secs", limit) < 0 ||
+		    write_desc(run) < 0)
+			lv_log(LV_LOG_WARNING,
+			       "job: job=%u: cannot record its new time limit",
+			       run->job_id);
 		lv_rpc_respond(conn, req->id, NULL);
 		return;
 	}
@@ -327,17 +462,181 @@ void allocs_rpc_signal(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	lv_rpc_respond(conn, req->id, NULL);
 }
 
-json_t *allocs_running_ids(struct lvd_node *node)
+json_t *allocs_live_ids(struct lvd_node *node)
 {
 	json_t *arr = json_array();
 	struct alloc_run *r;
-	struct done_report *d;
 
 	for (r = node->runs; r; r = r->next)
 		json_array_append_new(arr, json_integer(r->job_id));
+	return arr;
+}
+
+json_t *allocs_running_ids(struct lvd_node *node)
+{
+	json_t *arr = allocs_live_ids(node);
+	struct done_report *d;
+
 	for (d = node->reports; d; d = d->next)
 		json_array_append(arr, json_object_get(d->body, "job_id"));
 	return arr;
+}
+
+void allocs_kill_stale(struct lvd_node *node, const json_t *ids)
+{
+	struct alloc_run *run;
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(ids, i, v) {
+		if (!json_is_integer(v) ||
+		    !(run = find_run(node, (uint32_t)json_integer_value(v))) ||
+		    run->drop_report)
+			continue;
+		lv_log(LV_LOG_WARNING,
+		       "job: job=%u is not running according to the controller, killing it",
+		       run->job_id);
+		run->drop_report = true;
+		run->drv->signal(run, SIGKILL, false);
+		steps_signal_job(node->lvd, run->job_id, SIGKILL);
+	}
+}
+
+/* Adoption: jobs a previous lvd left to their supervisors. */
+
+/* pid is a live supervisor, not a process that reused its pid. */
+static bool supervisor_alive(pid_t pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	if (pid <= 0 || kill(pid, 0) < 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%ld/comm", (long)pid);
+	if (!(f = fopen(path, "re")))
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+	return !strcmp(comm, LV_SUPERVISOR_COMM);
+}
+
+static void on_poll(evutil_socket_t fd, short what, void *arg)
+{
+	struct alloc_run *run = arg;
+	struct timeval tv = {.tv_sec = 1};
+
+	(void)fd;
+	(void)what;
+	/* The supervisor writes the status before it exits. */
+	if (read_status(run) == 0) {
+		if (run->drv->wait(run, run->status))
+			run_ended(run);
+		return;
+	}
+	if (supervisor_alive(run->sup_pid)) {
+		event_add(run->poll_timer, &tv);
+		return;
+	}
+	lv_log(LV_LOG_ERR,
+	       "job: job=%u: its supervisor pid=%ld is gone without a status",
+	       run->job_id, (long)run->sup_pid);
+	run->node_fail = true;
+	run->status = 0;
+	run_ended(run);
+}
+
+static int read_pids(struct alloc_run *run)
+{
+	char *path = job_file(run->dir, "pids");
+	FILE *f = path ? fopen(path, "re") : NULL;
+	long sup = 0, pgid = 0;
+	long long start = 0;
+	int rc = -EINVAL;
+
+	free(path);
+	if (!f)
+		return -ENOENT;
+	if (fscanf(f, "%ld %ld %lld", &sup, &pgid, &start) == 3 && sup > 0 &&
+	    pgid > 0) {
+		run->sup_pid = (pid_t)sup;
+		run->pid = (pid_t)pgid;
+		run->start = (time_t)start;
+		rc = 0;
+	}
+	fclose(f);
+	return rc;
+}
+
+/* The job in dir: still running (adopted), ended while no lvd watched
+ * (its end reported now), or lost with its supervisor (NODE_FAIL). */
+static void adopt_one(struct lvd_node *node, const char *dir)
+{
+	char *path = job_file(dir, "desc.json");
+	json_t *desc = path ? json_load_file(path, 0, NULL) : NULL;
+	struct lv_error err = {0};
+	struct alloc_run *run;
+	struct timeval now = {0};
+
+	free(path);
+	if (!desc)
+		return; /* not ours, or a launch that never finished */
+	run = run_new(node, desc, &err);
+	json_decref(desc);
+	if (!run) {
+		lv_log(LV_LOG_ERR, "job: cannot adopt %s: %s", dir, err.text);
+		return;
+	}
+	if (find_run(node, run->job_id) || read_pids(run) < 0 ||
+	    !(run->poll_timer = evtimer_new(node->lvd->base, on_poll, run))) {
+		lv_log(LV_LOG_ERR, "job: cannot adopt %s: no usable pids file",
+		       dir);
+		run_free(run);
+		return;
+	}
+	run->adopted = true;
+	run->next = node->runs;
+	node->runs = run;
+	if (read_status(run) == 0) {
+		/* Ended while no lvd watched; its process group may be
+		 * someone else's by now, so nothing is signalled. */
+		lv_log(LV_LOG_INFO,
+		       "job: job=%u on %s ended while lvd was away",
+		       run->job_id, node->name);
+		run->pid = 0;
+		run_ended(run);
+		return;
+	}
+	if (supervisor_alive(run->sup_pid)) {
+		set_limit(run, json_integer_value(json_object_get(
+				       run->desc, "time_limit_secs")));
+		lv_log(LV_LOG_INFO,
+		       "job: job=%u on %s adopted (supervisor pid=%ld)",
+		       run->job_id, node->name, (long)run->sup_pid);
+	}
+	/* The first poll decides, from the loop, like every later one. */
+	event_add(run->poll_timer, &now);
+}
+
+void allocs_adopt(struct lvd_node *node)
+{
+	struct dirent *de;
+	char *dir, *end;
+	DIR *d;
+
+	if (!node->state_dir || !(d = opendir(node->state_dir)))
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "job.", 4) ||
+		    strtoul(de->d_name + 4, &end, 10) == 0 || *end)
+			continue;
+		if (asprintf(&dir, "%s/%s", node->state_dir, de->d_name) < 0)
+			continue;
+		adopt_one(node, dir);
+		free(dir);
+	}
+	closedir(d);
 }
 
 void allocs_shutdown(struct lvd_node *node)
@@ -345,16 +644,25 @@ void allocs_shutdown(struct lvd_node *node)
 	struct alloc_run *run;
 	struct done_report *d;
 
+	/* Batch jobs outlive lvd: their supervisors keep them, and the next
+	 * lvd adopts them (NodeStateDir) and resends the unacknowledged ends
+	 * from their directories. */
 	while ((run = node->runs)) {
 		node->runs = run->next;
-		children_forget(node->lvd->children, run->pid);
-		run->drv->signal(run, SIGKILL, false);
-		run->drv->cleanup(run);
+		children_forget(node->lvd->children,
+				run->sup_pid > 0 ? run->sup_pid : run->pid);
+		/* Without NodeStateDir no lvd could adopt it. */
+		if (run->sup_pid <= 0 || !node->state_dir) {
+			run->drv->signal(run, SIGKILL, false);
+			run->drv->cleanup(run);
+			remove_job_files(run->dir, true);
+		}
 		run_free(run);
 	}
 	while ((d = node->reports)) {
 		node->reports = d->next;
 		json_decref(d->body);
+		free(d->dir);
 		free(d);
 	}
 }

@@ -58,6 +58,9 @@ static void registered(struct lv_rpc_conn *conn, int status,
 	node->backoff = 0;
 	event_add(node->heartbeat, &tv);
 	lv_log(LV_LOG_INFO, "node: %s registered with the controller", node->name);
+	/* Jobs the controller has ended (while this node was away) or never
+	 * knew: they must not run on. */
+	allocs_kill_stale(node, json_object_get(body, "kill"));
 	allocs_flush_reports(node);
 }
 
@@ -69,7 +72,10 @@ static void link_ready(struct lv_rpc_conn *conn, void *arg)
 				   (json_int_t)node->lvd->boot_time);
 
 	topo_to_json(&node->topo, report);
+	/* "jobs": running or with an unacknowledged end; "running": only
+	 * the former, which the controller may answer with "kill". */
 	json_object_set_new(report, "jobs", allocs_running_ids(node));
+	json_object_set_new(report, "running", allocs_live_ids(node));
 	if (lv_rpc_call(conn, LV_MSG_NODE_REGISTER, report, registered, node) < 0)
 		lv_rpc_conn_close(conn, "cannot send registration");
 }

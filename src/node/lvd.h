@@ -22,6 +22,7 @@ struct mpi_hooks;
 /* An allocation's end, kept until the controller acknowledges it. */
 struct done_report {
 	json_t *body;
+	char *dir; /* the job's directory, removed once acknowledged */
 	bool in_flight;
 	struct done_report *next;
 };
@@ -86,9 +87,18 @@ void allocs_rpc_signal(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 /* Ids of the allocations running here or with unacknowledged ends, for
  * the registration message (new reference). */
 json_t *allocs_running_ids(struct lvd_node *node);
+/* Ids of the allocations still running here (new reference). */
+json_t *allocs_live_ids(struct lvd_node *node);
+/* Kills the listed jobs (the controller's "kill" answer to the
+ * registration: it has ended them) and drops their end reports. */
+void allocs_kill_stale(struct lvd_node *node, const json_t *ids);
+/* Takes over the jobs a previous lvd left running under NodeStateDir,
+ * and reports those that ended meanwhile (at startup). */
+void allocs_adopt(struct lvd_node *node);
 /* Sends queued end reports (after registering). */
 void allocs_flush_reports(struct lvd_node *node);
-/* Kills everything and frees the node's allocation state (shutdown). */
+/* Frees the node's allocation state (shutdown).  Batch jobs run on
+ * under their supervisors for the next lvd to adopt. */
 void allocs_shutdown(struct lvd_node *node);
 /* The served node with this name, or NULL. */
 struct lvd_node *lvd_find_node(struct lvd *lvd, const char *name);

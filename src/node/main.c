@@ -307,8 +307,10 @@ static int lvd_start(struct lvd *lvd, struct lv_error *err)
 					      first->port, &ep, err)))
 		return err->code;
 	mpi_start(lvd);
-	for (i = 0; i < lvd->n_nodes; i++)
+	for (i = 0; i < lvd->n_nodes; i++) {
+		allocs_adopt(&lvd->nodes[i]);
 		ctld_link_start(&lvd->nodes[i]);
+	}
 	return 0;
 }
 

@@ -10,11 +10,12 @@
 #include "common/log.h"
 #include "common/msg.h"
 #include "sched/ctld.h"
+#include "sched/jobs.h"
 #include "sched/launch.h"
-#include "sched/sched.h"
 #include "sched/nodes.h"
 #include "sched/partitions.h"
 #include "sched/rpc_handlers.h"
+#include "sched/sched.h"
 
 void rpc_ping(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	      void *arg)
@@ -29,12 +30,44 @@ void rpc_ping(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 				 (json_int_t)ctld->start_time));
 }
 
+/* The jobs a registering node says it runs that must not run on: ended
+ * here (while the node was away, e.g. NODE_FAIL after a timeout),
+ * unknown, or running elsewhere now.  Only "running" is checked: the
+ * other ids in "jobs" are ends the node still has to report. */
+static json_t *stale_jobs(struct lvctld *ctld, const char *node,
+			  const json_t *running)
+{
+	json_t *kill = json_array();
+	const json_t *v;
+	struct job *job;
+	size_t i;
+
+	json_array_foreach(running, i, v) {
+		json_int_t id = json_integer_value(v);
+
+		if (!json_is_integer(v) || id <= 0 || id > UINT32_MAX)
+			continue;
+		job = jobs_find(ctld->jobs, (uint32_t)id);
+		if (job &&
+		    (job->state == JOB_RUNNING ||
+		     job->state == JOB_COMPLETING) &&
+		    job->batch_host && !strcmp(job->batch_host, node))
+			continue;
+		lv_log(LV_LOG_WARNING,
+		       "job: job=%lld still runs on %s but has %s; telling the node to kill it",
+		       (long long)id, node, job ? "ended" : "never existed");
+		json_array_append_new(kill, json_integer(id));
+	}
+	return kill;
+}
+
 void rpc_node_register(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		       void *arg)
 {
 	struct lvctld *ctld = arg;
 	const char *name = lv_json_str(req->body, "name");
 	struct lv_error err = { 0 };
+	json_t *kill;
 
 	if (!name) {
 		lv_rpc_respond_error(conn, req->id, EINVAL, "register: no node name");
@@ -53,11 +86,13 @@ void rpc_node_register(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	launch_reconcile(ctld, name, json_object_get(req->body, "jobs"), false,
 			 (time_t)json_integer_value(json_object_get(req->body,
 								    "boot_time")));
+	kill = stale_jobs(ctld, name, json_object_get(req->body, "running"));
 	sched_request(ctld);
 	lv_rpc_respond(conn, req->id,
-		       json_pack("{s:I, s:s}", "heartbeat_interval",
+		       json_pack("{s:I, s:s, s:o}", "heartbeat_interval",
 				 (json_int_t)ctld->conf->heartbeat_interval,
-				 "cluster", ctld->conf->cluster_name));
+				 "cluster", ctld->conf->cluster_name, "kill",
+				 kill));
 }
 
 void rpc_node_heartbeat(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,

@@ -12,7 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/msg.h"
@@ -48,11 +52,12 @@ static int batch_prepare(struct alloc_run *run, struct lv_error *err)
 
 	if (!script)
 		return lv_errorf(err, -EINVAL, "batch job without a script");
-	/* The directory is the user's: the script and nothing else. */
-	if (mkdir(run->dir, 0700) < 0 && errno != EEXIST)
-		return lv_errorf(err, -errno, "mkdir %s: %s", run->dir, strerror(errno));
-	if (chown(run->dir, run->uid, run->gid) < 0)
-		return lv_errorf(err, -errno, "chown %s: %s", run->dir, strerror(errno));
+	/* The directory stays lvd's (the supervisor's status and lvd's
+	 * record of the job live there, out of the user's reach); the
+	 * user may only reach the script in it. */
+	if (mkdir(run->dir, 0711) < 0 && errno != EEXIST)
+		return lv_errorf(err, -errno, "mkdir %s: %s", run->dir,
+				 strerror(errno));
 	if (asprintf(&path, "%s/script", run->dir) < 0)
 		return lv_errorf(err, -ENOMEM, "out of memory");
 	rc = write_file(path, script, 0700, run->uid, run->gid);
@@ -143,6 +148,9 @@ static void __attribute__((noreturn)) child(struct alloc_run *run,
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
+	signal(SIGTERM, SIG_DFL); /* the supervisor ignores these */
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
 	setsid();
 	become_user(run, report_fd);
 	/* Slurm's rule: a job whose directory is gone runs in /tmp. */
@@ -158,6 +166,112 @@ static void __attribute__((noreturn)) child(struct alloc_run *run,
 	json_array_foreach(args, i, a) argv[i + 1] = (char *)json_string_value(a);
 	execve(script, argv, env);
 	child_fail(report_fd, "cannot execute the job script", script);
+}
+
+/* Writes "<supervisor pid> <job pgid> <start time>" to dir/pids. */
+static int write_pids(const char *dir, pid_t job)
+{
+	char *path, text[96];
+	int rc;
+
+	snprintf(text, sizeof(text), "%ld %ld %lld\n", (long)getpid(),
+		 (long)job, (long long)time(NULL));
+	if (asprintf(&path, "%s/pids", dir) < 0)
+		return -ENOMEM;
+	rc = write_file(path, text, 0600, geteuid(), getegid());
+	free(path);
+	return rc;
+}
+
+/* Writes "<wait status> <maxrss_kb> <cpu_usec>" to dir/status, whole or
+ * not at all (rename). */
+static void write_status(const char *dir, int status, const struct rusage *ru)
+{
+	uint64_t cpu = (uint64_t)ru->ru_utime.tv_sec * 1000000 +
+		       (uint64_t)ru->ru_utime.tv_usec +
+		       (uint64_t)ru->ru_stime.tv_sec * 1000000 +
+		       (uint64_t)ru->ru_stime.tv_usec;
+	char *tmp = NULL, *path = NULL, text[96];
+
+	snprintf(text, sizeof(text), "%d %ld %llu\n", status,
+		 (long)ru->ru_maxrss, (unsigned long long)cpu);
+	if (asprintf(&tmp, "%s/status.tmp", dir) < 0 ||
+	    asprintf(&path, "%s/status", dir) < 0)
+		_exit(1);
+	if (write_file(tmp, text, 0600, geteuid(), getegid()) == 0)
+		(void)rename(tmp, path);
+}
+
+/* The supervisor's environment: its own session, none of lvd's file
+ * descriptors or signal handlers, deaf to what stops lvd. */
+static void supervisor_setup(int keep_fd)
+{
+	int fd, sig;
+
+	setsid();
+	(void)prctl(PR_SET_NAME, LV_SUPERVISOR_COMM, 0, 0, 0);
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	for (fd = 3; fd < 65536 && fd < (int)sysconf(_SC_OPEN_MAX); fd++)
+		if (fd != keep_fd)
+			close(fd);
+}
+
+/* The supervisor: runs the job script, waits for it and leaves its
+ * status where lvd, this one or the next, finds it. */
+static void __attribute__((noreturn))
+supervisor(struct alloc_run *run, int report_fd, char **env)
+{
+	struct rusage ru;
+	int status;
+	pid_t pid;
+
+	supervisor_setup(report_fd);
+	if ((pid = fork()) < 0)
+		child_fail(report_fd, "fork", NULL);
+	if (pid == 0)
+		child(run, report_fd, env);
+	if (write_pids(run->dir, pid) < 0) {
+		kill(pid, SIGKILL);
+		child_fail(report_fd, "cannot write the pids file in",
+			   run->dir);
+	}
+	close(report_fd);
+	while (wait4(pid, &status, 0, &ru) < 0)
+		if (errno != EINTR)
+			_exit(1);
+	write_status(run->dir, status, &ru);
+	_exit(0);
+}
+
+/* Reads the job's process group from dir/pids (the supervisor wrote it
+ * before letting lvd go on). */
+static pid_t read_pgid(const char *dir)
+{
+	long sup = 0, pgid = 0;
+	char *path;
+	FILE *f;
+
+	if (asprintf(&path, "%s/pids", dir) < 0)
+		return -1;
+	f = fopen(path, "re");
+	free(path);
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld %ld", &sup, &pgid) != 2)
+		pgid = -1;
+	fclose(f);
+	return (pid_t)pgid;
 }
 
 static int batch_launch(struct alloc_run *run, struct lv_error *err)
@@ -181,20 +295,24 @@ static int batch_launch(struct alloc_run *run, struct lv_error *err)
 		jobenv_free(env);
 		return lv_errorf(err, -errno, "fork: %s", strerror(errno));
 	}
-	if (pid == 0) {
-		close(fds[0]);
-		child(run, fds[1], env);
-	}
+	if (pid == 0)
+		supervisor(run, fds[1], env);
 	close(fds[1]);
 	jobenv_free(env);
-	run->pid = pid;
-	/* The pipe closes on exec: EOF means the script is running. */
+	run->sup_pid = pid;
+	/* The pipe closes on exec and in the supervisor once it has written
+	 * the pids file: EOF means the script is running. */
 	while ((n = read(fds[0], msg, sizeof(msg) - 1)) < 0 && errno == EINTR)
 		;
 	close(fds[0]);
 	if (n > 0) {
 		msg[n] = '\0';
 		return lv_errorf(err, -ENOEXEC, "%s", msg);
+	}
+	if ((run->pid = read_pgid(run->dir)) <= 0) {
+		run->pid = 0;
+		return lv_errorf(err, -EIO, "no job process group in %s/pids",
+				 run->dir);
 	}
 	return 0;
 }
@@ -225,6 +343,8 @@ static void batch_cleanup(struct alloc_run *run)
 
 	if (run->pid > 0)
 		(void)killpg(run->pid, SIGKILL);
+	/* lvd's own files in the directory go once the controller has the
+	 * job's end (allocs.c); rmdir fails until then. */
 	if (asprintf(&path, "%s/script", run->dir) >= 0) {
 		(void)unlink(path);
 		free(path);
