@@ -114,6 +114,26 @@ test_expect_success MUNGE 'a node that returns with a job the controller ended k
 	lv_wait_for "test ! -e \"$CLUSTER/nodes/n1/job.$id\"" 5
 '
 
+# The issue's crash test for lvd: kill -9 the node daemon again and again
+# under running jobs; every job still ends COMPLETED with all its output.
+ROUNDS=${LV_CRASH_ROUNDS:-4}
+test_expect_success MUNGE "lvd killed with SIGKILL $ROUNDS times under running jobs: every job completes" '
+	: >storm.ids &&
+	for r in $(seq 1 $ROUNDS); do
+		for j in 1 2 3; do
+			submit -o "$PWD/storm-%j.out" --wrap="sleep 0.$((RANDOM % 9 + 1)); sleep 1; echo done" >>storm.ids || return 1
+		done &&
+		sleep 0.$((RANDOM % 9 + 1)) &&
+		stop_lvd KILL &&
+		start_lvd || return 1
+	done &&
+	test $(wc -l <storm.ids) -eq $((ROUNDS * 3)) &&
+	for id in $(cat storm.ids); do
+		wait_state $id COMPLETED 30 || { lvcontrol show job $id >&4; return 1; }
+		test_grep "^done$" storm-$id.out || return 1
+	done
+'
+
 test_expect_success MUNGE 'the node is idle again, with nothing left behind' '
 	lv_wait_for "test \"\$(node_state)\" = idle" 10 &&
 	queue_empty &&
