@@ -126,21 +126,25 @@ static int write_desc(struct alloc_run *run)
 	return rc;
 }
 
-/* Reads what the supervisor left in dir/status. */
+/* Reads what the supervisor left in dir/status (see batch.c's
+ * write_status). */
 static int read_status(struct alloc_run *run)
 {
 	char *path = job_file(run->dir, "status");
 	unsigned long long rss = 0, cpu = 0;
 	FILE *f = path ? fopen(path, "re") : NULL;
-	int status = 0, rc = -ENOENT;
+	int status = 0, oom = 0, rc = -ENOENT;
 
 	free(path);
 	if (!f)
 		return -errno;
-	if (fscanf(f, "%d %llu %llu", &status, &rss, &cpu) == 3) {
+	/* "<status> <maxrss_kb> <cpu_usec> [<oom 0|1>]": older supervisors
+	 * wrote no oom field. */
+	if (fscanf(f, "%d %llu %llu %d", &status, &rss, &cpu, &oom) >= 3) {
 		run->status = status;
 		run->maxrss_kb = rss;
 		run->cpu_usec = cpu;
+		run->oom = oom == 1;
 		rc = 0;
 	}
 	fclose(f);

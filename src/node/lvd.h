@@ -56,6 +56,7 @@ struct lvd {
 	struct children *children;
 	struct step_run *steps; /* steps.c */
 	struct mpi_server *mpi; /* PMIx server, NULL when it failed to start */
+	bool cgroups; /* batch jobs run in memory/cpuacct cgroups (cgroup.c) */
 };
 
 /* lvd's routes for job steps (steps.c); arg is the lvd. */

@@ -17,6 +17,7 @@
 #include "common/hostlist.h"
 #include "common/log.h"
 #include "common/msg.h"
+#include "node/cgroup.h"
 #include "node/children.h"
 #include "mpi/pmix_server.h"
 #include "node/lvd.h"
@@ -377,6 +378,9 @@ int main(int argc, char **argv)
 							 &err)) < 0)
 			startup_failed(ready_fd, err.text);
 	}
+	if (!(lvd->cgroups = cgroup_available()))
+		lv_log(LV_LOG_WARNING,
+		       "cgroup: memory controller not available, jobs are not confined");
 	if (lvd_start(lvd, &err) < 0)
 		startup_failed(ready_fd, err.text);
 	lv_log(LV_LOG_INFO, "lvd %s: serving %zu node(s) from %s, port %u, %s",

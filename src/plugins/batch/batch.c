@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "common/msg.h"
+#include "node/cgroup.h"
 #include "node/jobenv.h"
 #include "node/lvd.h"
 
@@ -137,6 +138,7 @@ static void become_user(struct alloc_run *run, int report_fd)
 }
 
 static void __attribute__((noreturn)) child(struct alloc_run *run,
+					    const struct cgroup_job *cg,
 					    int report_fd, char **env)
 {
 	const char *wd = lv_json_str(run->desc, "work_dir");
@@ -145,6 +147,10 @@ static void __attribute__((noreturn)) child(struct alloc_run *run,
 	char **argv = calloc(n + 2, sizeof(char *)), *script;
 	sigset_t none;
 
+	/* Into the job's groups before anything of the job runs, and
+	 * while still root. */
+	if (cg && (errno = -cgroup_attach(cg, 0)) != 0)
+		child_fail(report_fd, "cannot join the job's cgroup", cg->mem);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
@@ -183,18 +189,32 @@ static int write_pids(const char *dir, pid_t job)
 	return rc;
 }
 
-/* Writes "<wait status> <maxrss_kb> <cpu_usec>" to dir/status, whole or
- * not at all (rename). */
-static void write_status(const char *dir, int status, const struct rusage *ru)
+/* What the job used: its cgroups' figures when it has them, else what
+ * wait4 saw of the script and the descendants it waited for. */
+static void job_usage(const struct cgroup_job *cg, int status,
+		      const struct rusage *ru, struct cgroup_usage *u)
 {
-	uint64_t cpu = (uint64_t)ru->ru_utime.tv_sec * 1000000 +
-		       (uint64_t)ru->ru_utime.tv_usec +
-		       (uint64_t)ru->ru_stime.tv_sec * 1000000 +
-		       (uint64_t)ru->ru_stime.tv_usec;
+	if (cg && cgroup_usage(cg, WIFSIGNALED(status) ? WTERMSIG(status) : 0,
+			       u) == 0)
+		return;
+	u->maxrss_kb = (uint64_t)ru->ru_maxrss; /* KiB on Linux */
+	u->cpu_usec = (uint64_t)ru->ru_utime.tv_sec * 1000000 +
+		      (uint64_t)ru->ru_utime.tv_usec +
+		      (uint64_t)ru->ru_stime.tv_sec * 1000000 +
+		      (uint64_t)ru->ru_stime.tv_usec;
+	u->oom = false;
+}
+
+/* Writes "<wait status> <maxrss_kb> <cpu_usec> <oom 0|1>" to dir/status,
+ * whole or not at all (rename). */
+static void write_status(const char *dir, int status,
+			 const struct cgroup_usage *u)
+{
 	char *tmp = NULL, *path = NULL, text[96];
 
-	snprintf(text, sizeof(text), "%d %ld %llu\n", status,
-		 (long)ru->ru_maxrss, (unsigned long long)cpu);
+	snprintf(text, sizeof(text), "%d %llu %llu %d\n", status,
+		 (unsigned long long)u->maxrss_kb,
+		 (unsigned long long)u->cpu_usec, u->oom ? 1 : 0);
 	if (asprintf(&tmp, "%s/status.tmp", dir) < 0 ||
 	    asprintf(&path, "%s/status", dir) < 0)
 		_exit(1);
@@ -210,6 +230,9 @@ static void supervisor_setup(int keep_fd)
 
 	setsid();
 	(void)prctl(PR_SET_NAME, LV_SUPERVISOR_COMM, 0, 0, 0);
+	/* What the job leaves running comes to us, so that its end in
+	 * cgroup_destroy is reaped here. */
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	for (sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
@@ -230,8 +253,10 @@ static void supervisor_setup(int keep_fd)
 /* The supervisor: runs the job script, waits for it and leaves its
  * status where lvd, this one or the next, finds it. */
 static void __attribute__((noreturn))
-supervisor(struct alloc_run *run, int report_fd, char **env)
+supervisor(struct alloc_run *run, const struct cgroup_job *cg, int report_fd,
+	   char **env)
 {
+	struct cgroup_usage u;
 	struct rusage ru;
 	int status;
 	pid_t pid;
@@ -240,7 +265,7 @@ supervisor(struct alloc_run *run, int report_fd, char **env)
 	if ((pid = fork()) < 0)
 		child_fail(report_fd, "fork", NULL);
 	if (pid == 0)
-		child(run, report_fd, env);
+		child(run, cg, report_fd, env);
 	if (write_pids(run->dir, pid) < 0) {
 		kill(pid, SIGKILL);
 		child_fail(report_fd, "cannot write the pids file in",
@@ -250,7 +275,11 @@ supervisor(struct alloc_run *run, int report_fd, char **env)
 	while (wait4(pid, &status, 0, &ru) < 0)
 		if (errno != EINTR)
 			_exit(1);
-	write_status(run->dir, status, &ru);
+	job_usage(cg, status, &ru, &u);
+	/* The groups go before the status tells lvd the job has ended. */
+	if (cg)
+		(void)cgroup_destroy(cg, 5000, true);
+	write_status(run->dir, status, &u);
 	_exit(0);
 }
 
@@ -274,15 +303,39 @@ static pid_t read_pgid(const char *dir)
 	return (pid_t)pgid;
 }
 
+/* The memory (MiB) the job was granted on this node; 0: no limit. */
+static uint64_t granted_mem(const struct alloc_run *run)
+{
+	const json_t *grants = json_object_get(run->desc, "grants"), *g;
+	const char *name;
+	json_int_t mem;
+	size_t i;
+
+	json_array_foreach(grants, i, g) {
+		name = lv_json_str(g, "name");
+		mem = json_integer_value(json_object_get(g, "mem"));
+		if (name && !strcmp(name, run->node->name))
+			return mem > 0 ? (uint64_t)mem : 0;
+	}
+	return 0;
+}
+
 static int batch_launch(struct alloc_run *run, struct lv_error *err)
 {
-	char **env = jobenv_build(run->desc, run->node->name,
-				  run->node->lvd->conf_path, NULL);
+	struct cgroup_job cg;
+	bool confined = run->node->lvd->cgroups;
+	char **env;
 	char msg[512];
 	int fds[2];
 	ssize_t n;
 	pid_t pid;
 
+	if (confined && cgroup_create(run->job_id, run->node->name,
+				      lv_rpc_server_port(run->node->lvd->rpc),
+				      granted_mem(run), &cg, err) < 0)
+		return err->code;
+	env = jobenv_build(run->desc, run->node->name, run->node->lvd->conf_path,
+			   NULL);
 	if (!env)
 		return lv_errorf(err, -ENOMEM, "out of memory");
 	if (pipe2(fds, O_CLOEXEC) < 0) {
@@ -296,7 +349,7 @@ static int batch_launch(struct alloc_run *run, struct lv_error *err)
 		return lv_errorf(err, -errno, "fork: %s", strerror(errno));
 	}
 	if (pid == 0)
-		supervisor(run, fds[1], env);
+		supervisor(run, confined ? &cg : NULL, fds[1], env);
 	close(fds[1]);
 	jobenv_free(env);
 	run->sup_pid = pid;
@@ -350,6 +403,15 @@ static void batch_cleanup(struct alloc_run *run)
 		free(path);
 	}
 	(void)rmdir(run->dir);
+	/* The supervisor removes the job's groups; this catches a launch
+	 * that failed before it could, without waiting for anything. */
+	if (run->node->lvd->cgroups) {
+		struct cgroup_job cg;
+
+		cgroup_paths(run->job_id, run->node->name,
+			     lv_rpc_server_port(run->node->lvd->rpc), &cg);
+		(void)cgroup_destroy(&cg, 0, false);
+	}
 }
 
 const struct lv_driver lv_driver_batch = {

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Per-job cgroup v1 groups, <controller>/leviathan/<node>@<port>/job_<id>:
+ * the memory group enforces the job's memory and counts its peak, the
+ * cpuacct group counts its CPU time.  (cpusets will sit beside them.) */
+#include "config.h"
+
+#include "node/cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MEM_ROOT "/sys/fs/cgroup/memory"
+#define CPU_ROOT "/sys/fs/cgroup/cpuacct"
+#define TOP "leviathan"
+
+static int write_text(const char *dir, const char *file, const char *text)
+{
+	char path[PATH_MAX + 64];
+	size_t len = strlen(text);
+	int fd, rc = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len)
+		rc = -errno ? -errno : -EIO;
+	close(fd);
+	return rc;
+}
+
+/* The value of the first line of dir/file that starts with key (NULL:
+ * the file's first number). */
+static int read_u64(const char *dir, const char *file, const char *key,
+		    uint64_t *out)
+{
+	char path[PATH_MAX + 64], line[256];
+	size_t klen = key ? strlen(key) : 0;
+	int rc = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (!(f = fopen(path, "re")))
+		return -errno;
+	while (rc && fgets(line, sizeof(line), f)) {
+		if (key && (strncmp(line, key, klen) || line[klen] != ' '))
+			continue;
+		*out = strtoull(line + klen, NULL, 10);
+		rc = 0;
+	}
+	fclose(f);
+	return rc;
+}
+
+static int make_dir(const char *path)
+{
+	return mkdir(path, 0755) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+bool cgroup_available(void)
+{
+	return make_dir(MEM_ROOT "/" TOP) == 0 && make_dir(CPU_ROOT "/" TOP) == 0;
+}
+
+void cgroup_paths(uint32_t job_id, const char *node, unsigned port,
+		  struct cgroup_job *cg)
+{
+	snprintf(cg->mem, sizeof(cg->mem), MEM_ROOT "/" TOP "/%s@%u/job_%u",
+		 node, port, job_id);
+	snprintf(cg->cpu, sizeof(cg->cpu), CPU_ROOT "/" TOP "/%s@%u/job_%u",
+		 node, port, job_id);
+}
+
+/* Creates path's parents and then path, a fresh group: one an earlier
+ * attempt left behind goes first (its limits and figures are not this
+ * attempt's). */
+static int make_group(const char *root, const char *path)
+{
+	char parent[PATH_MAX];
+	int rc;
+
+	snprintf(parent, sizeof(parent), "%s", path);
+	*strrchr(parent, '/') = '\0';
+	if ((rc = make_dir(root)) < 0 || (rc = make_dir(parent)) < 0)
+		return rc;
+	if (rmdir(path) < 0 && errno != ENOENT)
+		return -errno;
+	if (mkdir(path, 0755) == 0)
+		return 0;
+	/* The node's group may have gone with its last job meanwhile
+	 * (cgroup_destroy): once more. */
+	if (errno != ENOENT)
+		return -errno;
+	if ((rc = make_dir(parent)) < 0)
+		return rc;
+	return mkdir(path, 0755) < 0 ? -errno : 0;
+}
+
+/* Removes the node's group of path once its last job has gone. */
+static void remove_parent(const char *path)
+{
+	char parent[PATH_MAX];
+
+	snprintf(parent, sizeof(parent), "%s", path);
+	*strrchr(parent, '/') = '\0';
+	(void)rmdir(parent);
+}
+
+static int set_limit(const char *dir, uint64_t mem_mb)
+{
+	char text[32], path[PATH_MAX + 64];
+	int rc;
+
+	snprintf(text, sizeof(text), "%llu", (unsigned long long)mem_mb << 20);
+	if ((rc = write_text(dir, "memory.limit_in_bytes", text)) < 0)
+		return rc;
+	snprintf(path, sizeof(path), "%s/memory.memsw.limit_in_bytes", dir);
+	if (access(path, F_OK) == 0)
+		rc = write_text(dir, "memory.memsw.limit_in_bytes", text);
+	return rc;
+}
+
+int cgroup_create(uint32_t job_id, const char *node, unsigned port,
+		  uint64_t mem_mb,
+		  struct cgroup_job *cg, struct lv_error *err)
+{
+	int rc;
+
+	if (!node || !*node || strchr(node, '/') || node[0] == '.')
+		return lv_errorf(err, -EINVAL, "cgroup: bad node name '%s'",
+				 node ? node : "");
+	cgroup_paths(job_id, node, port, cg);
+	if ((rc = make_group(MEM_ROOT "/" TOP, cg->mem)) < 0)
+		return lv_errorf(err, rc, "cgroup: mkdir %s: %s", cg->mem,
+				 strerror(-rc));
+	if ((rc = make_group(CPU_ROOT "/" TOP, cg->cpu)) < 0) {
+		lv_errorf(err, rc, "cgroup: mkdir %s: %s", cg->cpu,
+			  strerror(-rc));
+		goto out_rmdir;
+	}
+	if (mem_mb > 0 && (rc = set_limit(cg->mem, mem_mb)) < 0) {
+		lv_errorf(err, rc, "cgroup: limiting %s to %lluM: %s", cg->mem,
+			  (unsigned long long)mem_mb, strerror(-rc));
+		goto out_rmdir;
+	}
+	return 0;
+out_rmdir:
+	(void)rmdir(cg->cpu);
+	(void)rmdir(cg->mem);
+	return rc;
+}
+
+int cgroup_attach(const struct cgroup_job *cg, pid_t pid)
+{
+	char text[24];
+	int rc;
+
+	/* No snprintf: this runs between fork and exec. */
+	long v = pid > 0 ? (long)pid : (long)getpid();
+	int i = (int)sizeof(text) - 1;
+
+	text[i] = '\0';
+	do {
+		text[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && i > 0);
+	if ((rc = write_text(cg->mem, "cgroup.procs", text + i)) < 0)
+		return rc;
+	return write_text(cg->cpu, "cgroup.procs", text + i);
+}
+
+int cgroup_usage(const struct cgroup_job *cg, int term_sig,
+		 struct cgroup_usage *u)
+{
+	uint64_t v = 0;
+	int rc;
+
+	memset(u, 0, sizeof(*u));
+	if ((rc = read_u64(cg->mem, "memory.max_usage_in_bytes", NULL, &v)) < 0)
+		return rc;
+	u->maxrss_kb = v / 1024;
+	if (read_u64(cg->cpu, "cpuacct.usage", NULL, &v) == 0)
+		u->cpu_usec = v / 1000;
+	/* Kernels since 4.13 count the group's OOM kills; older ones only
+	 * count hits on the limit, which a SIGKILL death then explains. */
+	if (read_u64(cg->mem, "memory.oom_control", "oom_kill", &v) == 0)
+		u->oom = v > 0;
+	else if (read_u64(cg->mem, "memory.failcnt", NULL, &v) == 0)
+		u->oom = v > 0 && term_sig == SIGKILL;
+	return 0;
+}
+
+/* SIGKILLs every process in dir; the number it found. */
+static int kill_procs(const char *dir)
+{
+	char path[PATH_MAX + 64];
+	long pid;
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	while (fscanf(f, "%ld", &pid) == 1)
+		if (pid > 0 && kill((pid_t)pid, SIGKILL) == 0)
+			n++;
+	fclose(f);
+	return n;
+}
+
+int cgroup_destroy(const struct cgroup_job *cg, int wait_ms, bool reap)
+{
+	struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+	int left = wait_ms / 10 + 1;
+	bool mem_gone = false, cpu_gone = false;
+
+	while (left-- > 0) {
+		(void)kill_procs(cg->mem);
+		(void)kill_procs(cg->cpu);
+		while (reap && waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (!mem_gone)
+			mem_gone = rmdir(cg->mem) == 0 || errno == ENOENT;
+		if (!cpu_gone)
+			cpu_gone = rmdir(cg->cpu) == 0 || errno == ENOENT;
+		if (mem_gone && cpu_gone) {
+			remove_parent(cg->mem);
+			remove_parent(cg->cpu);
+			return 0;
+		}
+		if (left > 0)
+			nanosleep(&tick, NULL);
+	}
+	return -EBUSY;
+}
