@@ -48,31 +48,44 @@ static uint32_t capacity(const struct job *job, const struct node *n,
 	return cap;
 }
 
-static int by_pack(const void *a, const void *b)
+/* Nodes named in --nodelist first, then lower Weight (Slurm's rule). */
+static int cmp_first(const struct cand *x, const struct cand *y)
 {
-	const struct cand *x = a, *y = b;
-
 	if (x->required != y->required)
 		return x->required ? -1 : 1;
 	if (x->weight != y->weight)
 		return x->weight < y->weight ? -1 : 1;
+	return 0;
+}
+
+static int cmp_last(const struct cand *x, const struct cand *y)
+{
+	return x->node < y->node ? -1 : x->node > y->node;
+}
+
+static int by_pack(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+	int c = cmp_first(x, y);
+
+	if (c)
+		return c;
 	/* Best fit: the fullest node that still fits goes first. */
 	if (x->free != y->free)
 		return x->free < y->free ? -1 : 1;
-	return x->node < y->node ? -1 : x->node > y->node;
+	return cmp_last(x, y);
 }
 
 static int by_spread(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
+	int c = cmp_first(x, y);
 
-	if (x->required != y->required)
-		return x->required ? -1 : 1;
-	if (x->weight != y->weight)
-		return x->weight < y->weight ? -1 : 1;
+	if (c)
+		return c;
 	if (x->free != y->free)
 		return x->free > y->free ? -1 : 1;
-	return x->node < y->node ? -1 : x->node > y->node;
+	return cmp_last(x, y);
 }
 
 /* Multi-node packing: the biggest holes first, so the job spans as few
@@ -80,14 +93,13 @@ static int by_spread(const void *a, const void *b)
 static int by_pack_wide(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
+	int c = cmp_first(x, y);
 
-	if (x->required != y->required)
-		return x->required ? -1 : 1;
-	if (x->weight != y->weight)
-		return x->weight < y->weight ? -1 : 1;
+	if (c)
+		return c;
 	if (x->cap != y->cap)
 		return x->cap > y->cap ? -1 : 1;
-	return x->node < y->node ? -1 : x->node > y->node;
+	return cmp_last(x, y);
 }
 
 /* Moves the best-fitting node that holds all tasks to c[0]. */
