@@ -126,6 +126,19 @@ static int write_desc(struct alloc_run *run)
 	return rc;
 }
 
+/* desc.json goes to disk before the job can start: an lvd killed at any
+ * point after this finds it, and lists it when it registers.  Without
+ * NodeStateDir no lvd could adopt it anyway. */
+static int record_job(struct alloc_run *run, struct lv_error *err)
+{
+	int rc;
+
+	if (!run->node->state_dir || (rc = write_desc(run)) == 0)
+		return 0;
+	return lv_errorf(err, rc, "cannot record the job in %s: %s", run->dir,
+			 strerror(-rc));
+}
+
 /* Reads what the supervisor left in dir/status (see batch.c's
  * write_status). */
 static int read_status(struct alloc_run *run)
@@ -376,7 +389,8 @@ void allocs_rpc_launch(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		goto out_err;
 	}
 	remove_job_files(run->dir, false); /* an earlier attempt's */
-	if (run->drv->prepare(run, &err) < 0 || run->drv->launch(run, &err) < 0) {
+	if (run->drv->prepare(run, &err) < 0 || record_job(run, &err) < 0 ||
+	    run->drv->launch(run, &err) < 0) {
 		run->drv->cleanup(run);
 		if (run->sup_pid > 0 || run->pid > 0)
 			children_watch(lvd->children,
@@ -397,10 +411,6 @@ void allocs_rpc_launch(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		lv_errorf(&err, -ENOMEM, "out of memory");
 		goto out_err;
 	}
-	if (write_desc(run) < 0)
-		lv_log(LV_LOG_WARNING,
-		       "job: job=%u: cannot record it in %s: a restart of lvd will lose it",
-		       run->job_id, run->dir);
 	run->next = node->runs;
 	node->runs = run;
 	run->start = time(NULL);
@@ -590,6 +600,19 @@ static void adopt_one(struct lvd_node *node, const char *dir)
 	json_decref(desc);
 	if (!run) {
 		lv_log(LV_LOG_ERR, "job: cannot adopt %s: %s", dir, err.text);
+		return;
+	}
+	if (!find_run(node, run->job_id) && read_pids(run) == -ENOENT) {
+		/* desc.json is written before the supervisor starts, pids by
+		 * the supervisor before it lets the script run (batch.c): the
+		 * launch died in between, and the controller queues the job
+		 * again when it sees the node does not list it. */
+		lv_log(LV_LOG_WARNING,
+		       "job: job=%u on %s: its launch never finished; forgotten",
+		       run->job_id, node->name);
+		run->drv->cleanup(run);
+		remove_job_files(run->dir, true);
+		run_free(run);
 		return;
 	}
 	if (find_run(node, run->job_id) || read_pids(run) < 0 ||

@@ -132,6 +132,9 @@ struct job {
 	bool requeue_requested; /* lvcontrol requeue of a running job */
 	bool requeue_hold;
 	bool timed_out; /* the controller ended it for its time limit */
+	/* Sent to its node, not yet confirmed started (not persisted:
+	 * after a restart the node's report decides). */
+	bool launch_unconfirmed;
 	/* The batch script's usage from ALLOC_DONE (accounting). */
 	uint64_t maxrss_kb, cpu_usec;
 	uint32_t restarts;

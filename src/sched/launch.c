@@ -34,12 +34,17 @@ static struct lv_rpc_conn *node_conn(struct lvctld *ctld, const char *name)
 	return lv_rpc_server_find(ctld->rpc, n->conn_id);
 }
 
+/* The node refused the job: held, as Slurm's "launch failed requeued
+ * held", so that a broken node does not eat the queue.  A job that could
+ * not be sent at all never ran and is simply queued again. */
 static void launch_failed(struct lvctld *ctld, struct job *job,
-			  const char *why)
+			  const char *why, bool hold)
 {
-	lv_log(LV_LOG_ERR, "job: job=%u launch on %s failed: %s; requeued and held",
-	       job->id, job->batch_host ? job->batch_host : "?", why);
-	sched_requeue(ctld, job, true);
+	lv_log(LV_LOG_ERR, "job: job=%u launch on %s failed: %s; requeued%s",
+	       job->id, job->batch_host ? job->batch_host : "?", why,
+	       hold ? " and held" : "");
+	job->launch_unconfirmed = false;
+	sched_requeue(ctld, job, hold);
 }
 
 static void launched(struct lv_rpc_conn *conn, int status, const json_t *body,
@@ -50,9 +55,23 @@ static void launched(struct lv_rpc_conn *conn, int status, const json_t *body,
 
 	(void)conn;
 	(void)body;
-	if (status < 0 && job && job->restarts == lc->restarts &&
-	    (job->state == JOB_RUNNING || job->state == JOB_COMPLETING))
-		launch_failed(lc->ctld, job, errtext ? errtext : "error");
+	if (!job || job->restarts != lc->restarts ||
+	    (job->state != JOB_RUNNING && job->state != JOB_COMPLETING)) {
+		free(lc);
+		return;
+	}
+	if (status == -ECONNRESET) {
+		/* Lost with the connection: the node may or may not have
+		 * started it.  Its next registration lists what it runs
+		 * (launch_reconcile), or NodeTimeout declares it lost. */
+		lv_log(LV_LOG_WARNING,
+		       "job: job=%u: connection to %s lost during the launch; waiting for the node's report",
+		       job->id, job->batch_host ? job->batch_host : "?");
+	} else if (status < 0) {
+		launch_failed(lc->ctld, job, errtext ? errtext : "error", true);
+	} else {
+		job->launch_unconfirmed = false;
+	}
 	free(lc);
 }
 
@@ -106,12 +125,12 @@ int launch_job(struct lvctld *ctld, struct job *job)
 	if (strcmp(job->kind, "batch") != 0)
 		return 0;
 	if (!(conn = node_conn(ctld, job->batch_host))) {
-		launch_failed(ctld, job, "node is not connected");
+		launch_failed(ctld, job, "node is not connected", false);
 		return -ENOTCONN;
 	}
 	if (!(lc = calloc(1, sizeof(*lc))) || !(body = launch_body(ctld, job))) {
 		free(lc);
-		launch_failed(ctld, job, "out of memory");
+		launch_failed(ctld, job, "out of memory", false);
 		return -ENOMEM;
 	}
 	lc->ctld = ctld;
@@ -119,9 +138,10 @@ int launch_job(struct lvctld *ctld, struct job *job)
 	lc->restarts = job->restarts;
 	if (lv_rpc_call(conn, LV_MSG_ALLOC_LAUNCH, body, launched, lc) < 0) {
 		free(lc);
-		launch_failed(ctld, job, "cannot send to the node");
+		launch_failed(ctld, job, "cannot send to the node", false);
 		return -ENOTCONN;
 	}
+	job->launch_unconfirmed = true;
 	return 0;
 }
 
@@ -282,12 +302,14 @@ void launch_reconcile(struct lvctld *ctld, const char *node,
 				       err.text);
 			continue;
 		}
-		/* The same lvd has run since the job started, and lvd lists
-		 * a job until its end is acknowledged, which lvctld does only
-		 * once the end is on disk: the launch never reached it (lost
-		 * with a connection, or with lvctld stopped after recording
-		 * the start).  The job never ran: queue it again. */
-		if (node_started && node_started <= job->start_time) {
+		/* lvd lists a job from before its supervisor starts it
+		 * (desc.json) until its end is acknowledged, which lvctld does
+		 * only once the end is on disk.  So a job whose launch was
+		 * never confirmed, or one started after this lvd was, never
+		 * reached it (lost with a connection, or with lvctld stopped
+		 * after recording the start): queue it again. */
+		if (job->launch_unconfirmed ||
+		    (node_started && node_started <= job->start_time)) {
 			lv_log(LV_LOG_WARNING, "job: job=%u never reached %s; %s",
 			       job->id, node,
 			       job->cancel_requested ? "cancelled" : "requeued");

@@ -496,7 +496,10 @@ const char *node_state_string(const struct node *n, char *buf, size_t len)
 
 bool node_is_available(const struct node *n)
 {
-	return !n->drain && (n->state == NODE_IDLE || n->state == NODE_MIXED);
+	/* A node whose lvd is not connected gets nothing until it registers
+	 * again (Slurm's NOT_RESPONDING nodes are not scheduled either). */
+	return !n->drain && n->conn_id &&
+	       (n->state == NODE_IDLE || n->state == NODE_MIXED);
 }
 
 json_t *node_to_json(const struct node *n)

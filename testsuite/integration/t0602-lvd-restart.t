@@ -114,6 +114,21 @@ test_expect_success MUNGE 'a node that returns with a job the controller ended k
 	lv_wait_for "test ! -e \"$CLUSTER/nodes/n1/job.$id\"" 5
 '
 
+test_expect_success MUNGE 'a launch lost with its lvd (stopped, then SIGKILL) is queued again and runs' '
+	lvd=$(lvd_pid) &&
+	test_when_finished "kill -CONT $lvd 2>/dev/null || :" &&
+	kill -STOP $lvd &&
+	id=$(submit -o "$PWD/f.out" --wrap="echo done") &&
+	wait_state $id RUNNING &&
+	kill -KILL $lvd &&
+	lv_wait_for "! lv_pid_alive $lvd" 10 &&
+	start_lvd &&
+	wait_state $id COMPLETED 15 &&
+	test_grep "^done$" f.out &&
+	test_grep "job: job=$id never reached n1; requeued" "$CLUSTER/lvctld.log" &&
+	! test_grep "job=$id launch on n1 failed" "$CLUSTER/lvctld.log"
+'
+
 # The issue's crash test for lvd: kill -9 the node daemon again and again
 # under running jobs; every job still ends COMPLETED with all its output.
 ROUNDS=${LV_CRASH_ROUNDS:-4}

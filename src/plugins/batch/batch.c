@@ -139,14 +139,23 @@ static void become_user(struct alloc_run *run, int report_fd)
 
 static void __attribute__((noreturn)) child(struct alloc_run *run,
 					    const struct cgroup_job *cg,
-					    int report_fd, char **env)
+					    int report_fd, int go_fd, char **env)
 {
 	const char *wd = lv_json_str(run->desc, "work_dir");
 	const json_t *args = json_object_get(run->desc, "argv"), *a;
 	size_t n = json_array_size(args), i;
 	char **argv = calloc(n + 2, sizeof(char *)), *script;
 	sigset_t none;
+	ssize_t got;
+	char go;
 
+	/* Nothing of the job runs before the supervisor has recorded it in
+	 * the pids file and said so: a job dir without one never ran. */
+	while ((got = read(go_fd, &go, 1)) < 0 && errno == EINTR)
+		;
+	if (got != 1)
+		_exit(126); /* the supervisor died first */
+	close(go_fd);
 	/* Into the job's groups before anything of the job runs, and
 	 * while still root. */
 	if (cg && (errno = -cgroup_attach(cg, 0)) != 0)
@@ -258,19 +267,29 @@ supervisor(struct alloc_run *run, const struct cgroup_job *cg, int report_fd,
 {
 	struct cgroup_usage u;
 	struct rusage ru;
-	int status;
+	int status, go[2];
 	pid_t pid;
 
 	supervisor_setup(report_fd);
+	if (pipe2(go, O_CLOEXEC) < 0)
+		child_fail(report_fd, "pipe", NULL);
 	if ((pid = fork()) < 0)
 		child_fail(report_fd, "fork", NULL);
-	if (pid == 0)
-		child(run, cg, report_fd, env);
+	if (pid == 0) {
+		close(go[1]);
+		child(run, cg, report_fd, go[0], env);
+	}
+	close(go[0]);
 	if (write_pids(run->dir, pid) < 0) {
 		kill(pid, SIGKILL);
 		child_fail(report_fd, "cannot write the pids file in",
 			   run->dir);
 	}
+	if (write(go[1], "g", 1) != 1) { /* the script may run now */
+		kill(pid, SIGKILL);
+		child_fail(report_fd, "cannot start the job script", NULL);
+	}
+	close(go[1]);
 	close(report_fd);
 	while (wait4(pid, &status, 0, &ru) < 0)
 		if (errno != EINTR)
