@@ -3,11 +3,12 @@
 # What durability costs lvctld, on a local cluster of 2 nodes x 2 CPUs:
 #   (1) held submissions per second, serial `lvbatch -H` and P parallel
 #       submit loops (group commit), with the journal synced (durable)
-#       and with the hidden JournalSync=no (written, never fdatasync'd);
+#       and with the hidden JournalSync=no (written, never fdatasync'd),
+#       both clusters up side by side, serial rounds alternating;
 #   (2) restart time with NREC held jobs in the state: from exec of lvctld
 #       to the first answered ping, after SIGTERM (one snapshot to read)
 #       and after SIGKILL (snapshot plus the records written since).
-# Usage: bench-durable.sh   (env: N serial submissions, P loops of M
+# Usage: bench-durable.sh   (env: N serial submissions in R rounds, P loops of M
 # submissions, NREC jobs for the restart, WORK directory on the disk to
 # measure; default /var/tmp)
 set -uo pipefail
@@ -32,18 +33,27 @@ for p in cmd/lvbatch cmd/lvcancel cmd/lvqueue cmd/lvcontrol sched/lvctld; do
 	cp "$top/src/$p" "$work/bin/" || exit 1
 done
 export PATH=$work/bin:$PATH
-cluster=
-down() { [ -n "$cluster" ] && "$top/contrib/local-cluster" down --dir "$cluster" >/dev/null 2>&1; cluster=; }
+clusters=
+down() {
+	local c
+	for c in $clusters; do
+		"$top/contrib/local-cluster" down --dir "$c" >/dev/null 2>&1
+	done
+	clusters=
+}
 cleanup() { down; rm -rf "$work"; }
 trap cleanup EXIT
 
-# up NAME [Key=Value...]: a fresh cluster in $work/NAME.
+# up NAME [Key=Value...]: a fresh cluster in $work/NAME; its LV_CONF is
+# exported and also kept in CONF_<NAME>.
 up() {
 	local name=$1
 	shift
 	cluster=$work/$name
+	clusters="$clusters $cluster"
 	eval "$("$top/contrib/local-cluster" up --nodes 2 --cpus 2 --dir "$cluster" \
 		--extra "MaxJobCount=1000000 $*")" || exit 1
+	printf -v "CONF_$name" '%s' "$LV_CONF"
 }
 
 submit_serial() {
@@ -68,33 +78,63 @@ journal_stats() {
 		sed 's/.*journal: //'
 }
 
-# One submission-rate run; sets SER and PAR.
-submit_run() {
+# serial_rate CONF N: N serial submissions to the cluster of CONF, in
+# jobs/s.
+serial_rate() {
 	local t0 t1
-	t0=$(now); submit_serial "$N"; t1=$(now)
-	SER=$(rate "$N" "$t0" "$t1")
-	lvcancel -u "$(id -un)" >/dev/null 2>&1
-	t0=$(now); submit_parallel "$P" "$M"; t1=$(now)
-	PAR=$(rate $((P * M)) "$t0" "$t1")
-	lvcancel -u "$(id -un)" >/dev/null 2>&1
+	t0=$(now)
+	LV_CONF=$1 submit_serial "$2"
+	t1=$(now)
+	rate "$2" "$t0" "$t1"
 }
+
+# parallel_rate CONF: P loops of M submissions, in jobs/s.
+parallel_rate() {
+	local t0 t1
+	t0=$(now)
+	LV_CONF=$1 submit_parallel "$P" "$M"
+	t1=$(now)
+	rate $((P * M)) "$t0" "$t1"
+}
+
+median() { sort -g | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
 echo "# $(date -Is) nproc=$(nproc) load=$(cut -d' ' -f1-3 /proc/loadavg) $(uname -r)"
 echo "# StateDir on $(df -T "$work" | awk 'NR==2{print $2" "$1}')"
 
-# (1) submissions per second, durable and not
+# (1) submissions per second, durable and not.  Both clusters run side by
+# side and the serial submissions alternate between them in R rounds
+# (ABBA order), so that the machine's drift hits both alike; the figure
+# is the median of the per-round ratios.
+R=${R:-10}
 up nosync JournalSync=no
-submit_run
-NS_SER=$SER NS_PAR=$PAR
-down
 up durable
-submit_run
-fig "submit_serial_${N}_nosync_jobs_per_s" "$NS_SER"
-fig "submit_serial_${N}_durable_jobs_per_s" "$SER"
-fig "submit_serial_durable_vs_nosync" "$(pct "$SER" "$NS_SER")"
-fig "submit_${P}x${M}_parallel_nosync_jobs_per_s" "$NS_PAR"
-fig "submit_${P}x${M}_parallel_durable_jobs_per_s" "$PAR"
-fig "submit_parallel_durable_vs_nosync" "$(pct "$PAR" "$NS_PAR")"
+ratios= ser_ns=0 ser_d=0
+for ((r = 0; r < R; r++)); do
+	if ((r % 2)); then
+		d=$(serial_rate "$CONF_durable" $((N / R)))
+		ns=$(serial_rate "$CONF_nosync" $((N / R)))
+	else
+		ns=$(serial_rate "$CONF_nosync" $((N / R)))
+		d=$(serial_rate "$CONF_durable" $((N / R)))
+	fi
+	ratios="$ratios $(awk -v a="$d" -v b="$ns" 'BEGIN{print a/b}')"
+	ser_ns=$(awk -v a="$ser_ns" -v b="$ns" 'BEGIN{print a+b}')
+	ser_d=$(awk -v a="$ser_d" -v b="$d" 'BEGIN{print a+b}')
+done
+par_ns=$(parallel_rate "$CONF_nosync")
+par_d=$(parallel_rate "$CONF_durable")
+LV_CONF=$CONF_nosync lvcancel -u "$(id -un)" >/dev/null 2>&1
+LV_CONF=$CONF_durable lvcancel -u "$(id -un)" >/dev/null 2>&1
+fig "submit_serial_${N}_nosync_jobs_per_s" "$(awk -v s="$ser_ns" -v r="$R" 'BEGIN{printf "%.1f", s/r}')"
+fig "submit_serial_${N}_durable_jobs_per_s" "$(awk -v s="$ser_d" -v r="$R" 'BEGIN{printf "%.1f", s/r}')"
+fig "submit_serial_durable_vs_nosync_rounds" "\"$(for x in $ratios; do printf '%.0f%% ' "$(awk -v x="$x" 'BEGIN{print 100*x}')"; done)\""
+fig "submit_serial_durable_vs_nosync_median" "$(echo "$ratios" | tr ' ' '\n' | grep . | median | awk '{printf "%.0f%%", 100*$1}')"
+fig "submit_${P}x${M}_parallel_nosync_jobs_per_s" "$par_ns"
+fig "submit_${P}x${M}_parallel_durable_jobs_per_s" "$par_d"
+fig "submit_parallel_durable_vs_nosync" "$(pct "$par_d" "$par_ns")"
+export LV_CONF=$CONF_durable
+cluster=$work/durable
 
 # (2) restart with NREC jobs in the state
 t0=$(now)
