@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/timefmt.h"
 
@@ -112,6 +113,28 @@ json_t *cli_try_call(struct cli *cli, uint16_t type, json_t *body,
 			   err) < 0)
 		return NULL;
 	return reply;
+}
+
+json_t *cli_try_call_again(struct cli *cli, uint16_t type, json_t *body,
+			   struct lv_error *err)
+{
+	struct lv_client *fresh;
+	json_t *reply;
+
+	json_incref(body);
+	reply = cli_try_call(cli, type, body, err);
+	if (reply || (err->code != -ECONNRESET && err->code != -EPIPE)) {
+		json_decref(body);
+		return reply;
+	}
+	if (!(fresh = lv_client_connect_ctld(cli->conf, false, err))) {
+		json_decref(body);
+		return NULL;
+	}
+	lv_client_destroy(cli->client);
+	cli->client = fresh;
+	memset(err, 0, sizeof(*err));
+	return cli_try_call(cli, type, body, err);
 }
 
 json_t *cli_call(struct cli *cli, uint16_t type, json_t *body)

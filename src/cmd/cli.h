@@ -49,6 +49,11 @@ json_t *cli_call(struct cli *cli, uint16_t type, json_t *body);
 /* As cli_call, but returns NULL and fills err instead of dying. */
 json_t *cli_try_call(struct cli *cli, uint16_t type, json_t *body,
 		     struct lv_error *err);
+/* As cli_try_call, for requests that are safe to repeat (the server
+ * ignores a second copy): a connection that broke meanwhile (a controller
+ * restarted since it was opened) is opened again, once. */
+json_t *cli_try_call_again(struct cli *cli, uint16_t type, json_t *body,
+			   struct lv_error *err);
 /* Closes the connection and frees the configuration. */
 void cli_finish(struct cli *cli);
 

@@ -365,7 +365,8 @@ static int run_step(struct run *run)
 		; /* reported */
 	else if (stepio_run(create, launch, &so, &status, &err) < 0)
 		fprintf(stderr, "%s: error: %s\n", run->cli.prog, err.text);
-	reply = cli_try_call(&run->cli, LV_MSG_STEP_COMPLETE,
+	/* Repeating is harmless: an ended step stays ended. */
+	reply = cli_try_call_again(&run->cli, LV_MSG_STEP_COMPLETE,
 			     json_pack("{s:I, s:I, s:i, s:I, s:I}", "job_id",
 				       (json_int_t)run->job_id, "step_id",
 				       (json_int_t)step_id, "status", status,

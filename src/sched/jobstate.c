@@ -158,6 +158,30 @@ static void add_life(json_t *o, const struct job *job)
 	set_bool(o, "bound", job->alloc_conn_id != 0);
 }
 
+/* The steps still running: after a restart their ends must find them
+ * (accounting, lvcontrol show job).  Ended steps are in accounting. */
+static int add_steps(json_t *o, const struct job *job)
+{
+	const struct job_step *st;
+	json_t *arr = NULL, *v;
+
+	for (st = job->steps; st && !job_is_finished(job); st = st->next) {
+		if (st->ended)
+			continue;
+		if (!arr && (!(arr = json_array()) ||
+			     json_object_set_new(o, "steps", arr) < 0))
+			return -ENOMEM;
+		v = json_pack("{s:I, s:I, s:s, s:s?, s:I}", "id",
+			      (json_int_t)st->id, "ntasks",
+			      (json_int_t)st->ntasks, "name", st->name,
+			      "nodes", st->nodes, "start_time",
+			      (json_int_t)st->start_time);
+		if (!v || json_array_append_new(arr, v) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 json_t *job_to_state_json(const struct job *job, bool with_blob,
 			  const struct jobstate_nodes *nodes)
 {
@@ -171,7 +195,8 @@ json_t *job_to_state_json(const struct job *job, bool with_blob,
 	add_strings(o, job);
 	add_life(o, job);
 	if (!(v = req_json(&job->req)) ||
-	    json_object_set_new(o, "req", v) < 0 || add_array(o, job) < 0)
+	    json_object_set_new(o, "req", v) < 0 || add_array(o, job) < 0 ||
+	    add_steps(o, job) < 0)
 		goto out_nomem;
 	if (job->n_grants && (!(v = grants_json(job, nodes)) ||
 			      json_object_set_new(o, "grants", v) < 0))
@@ -307,6 +332,30 @@ static int read_life(struct job *job, const json_t *o, struct lv_error *err)
 	return 0;
 }
 
+/* The running steps (add_steps), in the order they were listed. */
+static int read_steps(struct job *job, const json_t *o, struct lv_error *err)
+{
+	struct job_step **tail = &job->steps, *st;
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(o, "steps"), i, v) {
+		if (!(st = calloc(1, sizeof(*st))))
+			return lv_errorf(err, -ENOMEM, "out of memory");
+		*tail = st;
+		tail = &st->next;
+		st->id = get_u32(v, "id");
+		st->ntasks = get_u32(v, "ntasks");
+		st->start_time = (time_t)get_u64(v, "start_time");
+		if (get_str(v, "name", &st->name) < 0 ||
+		    get_str(v, "nodes", &st->nodes) < 0)
+			return lv_errorf(err, -ENOMEM, "out of memory");
+		if (!st->name && !(st->name = strdup("step")))
+			return lv_errorf(err, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 static int read_array(struct job *job, const json_t *o, struct lv_error *err)
 {
 	const char *list =
@@ -408,7 +457,7 @@ struct job *job_from_state_json(const json_t *o,
 	job->uid = (uid_t)get_u32(o, "uid");
 	job->gid = (gid_t)get_u32(o, "gid");
 	if (read_strings(job, o, err) < 0 || read_life(job, o, err) < 0 ||
-	    read_array(job, o, err) < 0 ||
+	    read_array(job, o, err) < 0 || read_steps(job, o, err) < 0 ||
 	    read_grants(job, o, nodes, node_missing, err) < 0)
 		goto out_destroy;
 	if (read_req(job, o) < 0 ||

@@ -486,7 +486,8 @@ static void maybe_snapshot(struct persist *p, bool now);
 /* ---- Recovery ---- */
 
 /* Moves n's fields into old, which keeps its place in the table, its
- * links, waiters and steps; frees what old had. */
+ * links and waiters; frees what old had.  The steps are n's: every record
+ * lists the job's running steps. */
 static void transplant(struct jobs *jobs, struct job *old, struct job *n)
 {
 	struct job tmp;
@@ -505,10 +506,8 @@ static void transplant(struct jobs *jobs, struct job *old, struct job *n)
 	old->prev = tmp.prev;
 	old->next = tmp.next;
 	old->waiters = tmp.waiters;
-	old->steps = tmp.steps;
 	old->alloc_conn_id = tmp.alloc_conn_id;
 	tmp.waiters = NULL;
-	tmp.steps = NULL;
 	tmp.hash_next = tmp.prev = tmp.next = NULL;
 	*n = tmp;
 	job_destroy(n);

@@ -276,6 +276,7 @@ void rpc_step_complete(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 			st->maxrss_kb = (uint64_t)rss;
 			st->cpu_usec = (uint64_t)cpu;
 			acct_step_ended(ctld, job, st);
+			persist_job(ctld, job); /* no longer a running step */
 		}
 	lv_rpc_respond(conn, req->id, NULL);
 }

@@ -100,6 +100,18 @@ test_expect_success MUNGE 'a running job survives SIGKILL and a restart of lvctl
 	wait_state $id COMPLETED 20
 '
 
+test_expect_success MUNGE 'a running lvrun step survives SIGKILL of lvctld: shown after the restart, accounted when it ends' '
+	id=$(lvbatch -o /dev/null --wrap="lvrun -n 1 sleep 4" | sed -n "s/^Submitted batch job //p") &&
+	lv_wait_for "lvcontrol show job $id | grep -q \"Step $id.0 .*State=RUNNING\"" 10 &&
+	kill_ctld KILL &&
+	start_ctld &&
+	lvcontrol show job $id >show &&
+	cat show >&4 &&
+	test_grep "Step $id.0 .*State=RUNNING" show &&
+	wait_state $id COMPLETED 20 &&
+	lv_wait_for "lvacct -n -P -j $id -o JobID,State | grep -q \"^$id.0|COMPLETED\$\"" 10
+'
+
 test_expect_success MUNGE 'a job that ends while lvctld is down is reported when it is back' '
 	id=$(lvbatch -o /dev/null --wrap="sleep 1; exit 3" | sed -n "s/^Submitted batch job //p") &&
 	wait_state $id RUNNING &&
