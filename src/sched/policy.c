@@ -228,6 +228,11 @@ void policy_fail(struct policy *pol, enum policy_hook hook, int base,
 	policy_end(pol, hook, base);
 }
 
+const char *policy_load_error(const struct policy *pol)
+{
+	return pol && pol->failed_path ? pol->load_error : NULL;
+}
+
 static json_t *hook_json(const struct policy *pol, int h)
 {
 	const struct hook_stats *s = &pol->stats[h];

@@ -87,6 +87,9 @@ struct policy_metric {
 uint32_t policy_elasticity(struct policy *pol, const struct policy_pool *pool,
 			   const struct policy_metric *m, size_t n_metrics);
 
+/* Why the last load failed (borrowed), NULL when it succeeded. */
+const char *policy_load_error(const struct policy *pol);
+
 /* POLICY_INFO: script, load time, limits, last load error and per hook
  * calls, errors, timeouts and mean microseconds (new reference). */
 json_t *policy_to_json(const struct policy *pol);
