@@ -60,6 +60,9 @@ int policy_reload(struct policy *pol, const struct lv_conf *conf,
 			lv_log(LV_LOG_INFO, "policy: no PolicyScript, built-in policy only");
 		sandbox_destroy(pol->sb);
 		pol->sb = NULL;
+		memset(pol->stats, 0, sizeof(pol->stats));
+		free(pol->failed_path);
+		pol->failed_path = NULL;
 		return 0;
 	}
 	sb = sandbox_create(pol->ctld, conf->policy_script,
@@ -158,10 +161,19 @@ static int trampoline(lua_State *L)
 	return lua_gettop(L);
 }
 
-static int call_failed(struct policy *pol, enum policy_hook hook, int base)
+static int call_failed(struct policy *pol, enum policy_hook hook, int base,
+		       int status)
 {
 	struct sandbox *sb = pol->sb;
 	const char *msg = lua_tostring(sb->L, -1);
+	char mem[128];
+
+	/* Lua gives no line for a memory error. */
+	if (status == LUA_ERRMEM) {
+		snprintf(mem, sizeof(mem), "not enough memory (PolicyMemoryLimit is %zu MB)",
+			 sb->mem_limit >> 20);
+		msg = mem;
+	}
 
 	if (sb->timed_out)
 		pol->stats[hook].timeouts++;
@@ -178,13 +190,14 @@ int policy_call(struct policy *pol, enum policy_hook hook, int base,
 		const struct policy_args *args)
 {
 	lua_State *L = pol->sb->L;
+	int rc;
 
 	/* [fn] -> [trampoline, fn, args] */
 	lua_pushcfunction(L, trampoline);
 	lua_insert(L, base + 1);
 	lua_pushlightuserdata(L, (void *)args);
-	if (sandbox_pcall(pol->sb, 2, LUA_MULTRET) != LUA_OK)
-		return call_failed(pol, hook, base);
+	if ((rc = sandbox_pcall(pol->sb, 2, LUA_MULTRET)) != LUA_OK)
+		return call_failed(pol, hook, base, rc);
 	lua_settop(L, base + 1 + args->nres);
 	return 0;
 }
@@ -193,13 +206,13 @@ int policy_protect(struct policy *pol, enum policy_hook hook, int base,
 		   lua_CFunction fn, void *ud)
 {
 	lua_State *L = pol->sb->L;
-	int top = lua_gettop(L);
+	int top = lua_gettop(L), rc;
 
 	lua_pushcfunction(L, fn);
 	lua_pushlightuserdata(L, ud);
 	lua_pushvalue(L, base + 1);
-	if (sandbox_pcall(pol->sb, 2, 0) != LUA_OK)
-		return call_failed(pol, hook, base);
+	if ((rc = sandbox_pcall(pol->sb, 2, 0)) != LUA_OK)
+		return call_failed(pol, hook, base, rc);
 	lua_settop(L, top);
 	return 0;
 }

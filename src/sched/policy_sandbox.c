@@ -71,6 +71,43 @@ int sandbox_pcall(struct sandbox *sb, int nargs, int nres)
 	return rc;
 }
 
+/* Loads the text chunk in path, named by its path inside the policy
+ * folder ("policy.lua:12: ..."), so messages stay short. */
+static int load_chunk(lua_State *L, const struct sandbox *sb, const char *path)
+{
+	size_t dl = strlen(sb->dir);
+	const char *name = path;
+	luaL_Buffer b;
+	char chunk[4096 + 1];
+	size_t n;
+	FILE *f;
+	int rc;
+
+	if (!strncmp(path, sb->dir, dl) && path[dl] == '/')
+		name = path + dl + 1;
+	if (!(f = fopen(path, "r"))) {
+		lua_pushfstring(L, "cannot open %s: %s", path, strerror(errno));
+		return LUA_ERRFILE;
+	}
+	luaL_buffinit(L, &b);
+	while ((n = fread(chunk, 1, sizeof(chunk) - 1, f)) > 0)
+		luaL_addlstring(&b, chunk, n);
+	rc = ferror(f);
+	fclose(f);
+	if (rc) {
+		lua_pushfstring(L, "cannot read %s", path);
+		return LUA_ERRFILE;
+	}
+	luaL_pushresult(&b);
+	lua_pushfstring(L, "@%s", name);
+	rc = luaL_loadbufferx(L, lua_tostring(L, -2), lua_rawlen(L, -2),
+			      lua_tostring(L, -1), "t");
+	/* Leave only the chunk (or the message). */
+	lua_replace(L, -3);
+	lua_pop(L, 1);
+	return rc;
+}
+
 /* "a.b" -> "<dir>/a/b.lua"; only letters, digits, '_' and inner dots, so
  * no name leaves the folder. */
 static int module_path(const struct sandbox *sb, const char *name, char *buf,
@@ -110,7 +147,7 @@ static int lv_require(lua_State *L)
 	if (module_path(sb, name, path, sizeof(path)) < 0)
 		return luaL_error(L, "require: invalid module name '%s' (letters, digits, '_' and '.' only)",
 				  name);
-	if (luaL_loadfilex(L, path, "t") != LUA_OK)
+	if (load_chunk(L, sb, path) != LUA_OK)
 		return luaL_error(L, "require '%s': %s", name, lua_tostring(L, -1));
 	lua_pushstring(L, name);
 	lua_call(L, 1, 1);
@@ -191,6 +228,16 @@ static int open_libs(lua_State *L)
 	return 0;
 }
 
+/* Protected: the script's main chunk, compiled. */
+static int load_main(lua_State *L)
+{
+	struct sandbox *sb = sandbox_get(L);
+
+	if (load_chunk(L, sb, sb->path) != LUA_OK)
+		return lua_error(L);
+	return 1;
+}
+
 /* Opens the libraries, then runs the script's main chunk (under the
  * budget, so a top-level loop cannot hang the controller). */
 static int load_script(struct sandbox *sb, struct lv_error *err)
@@ -202,8 +249,9 @@ static int load_script(struct sandbox *sb, struct lv_error *err)
 	if (lua_pcall(L, 0, 0, 0) != LUA_OK)
 		return lv_errorf(err, -ENOMEM, "%s: cannot set up Lua: %s", sb->path,
 				 lua_tostring(L, -1));
-	if ((rc = luaL_loadfilex(L, sb->path, "t")) != LUA_OK)
-		return lv_errorf(err, rc == LUA_ERRFILE ? -ENOENT : -EINVAL, "%s",
+	lua_pushcfunction(L, load_main);
+	if ((rc = lua_pcall(L, 0, 1, 0)) != LUA_OK)
+		return lv_errorf(err, rc == LUA_ERRMEM ? -ENOMEM : -EINVAL, "%s",
 				 lua_tostring(L, -1));
 	if (sandbox_pcall(sb, 0, 0) != LUA_OK)
 		return lv_errorf(err, -EINVAL, "%s", lua_tostring(L, -1));

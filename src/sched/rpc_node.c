@@ -253,13 +253,7 @@ void rpc_node_update(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	}
 	lv_hostlist_destroy(hl);
 	sched_request(ctld);
-	/* The configuration took; a policy script that did not is a warning
-	 * (the old script stays active). */
-	lv_rpc_respond(conn, req->id,
-		       policy_load_error(ctld->policy)
-			       ? json_pack("{s:s}", "policy_error",
-					   policy_load_error(ctld->policy))
-			       : NULL);
+	lv_rpc_respond(conn, req->id, NULL);
 }
 
 void rpc_reconfigure(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
@@ -273,5 +267,11 @@ void rpc_reconfigure(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		return;
 	}
 	sched_request(ctld);
-	lv_rpc_respond(conn, req->id, NULL);
+	/* The configuration took; a policy script that did not is a warning
+	 * (the old script stays active). */
+	lv_rpc_respond(conn, req->id,
+		       policy_load_error(ctld->policy)
+			       ? json_pack("{s:s}", "policy_error",
+					   policy_load_error(ctld->policy))
+			       : NULL);
 }
