@@ -166,7 +166,8 @@ uint64_t policy_priority(struct policy *pol, const struct job *job,
 	    isnan((v = lua_tonumber(L, base + 2)))) {
 		policy_fail(pol, POLICY_PRIORITY, base,
 			    "returned %s, expected a number",
-			    luaL_typename(L, base + 2));
+			    lua_type(L, base + 2) == LUA_TNUMBER
+				    ? "NaN" : luaL_typename(L, base + 2));
 		return base_prio;
 	}
 	if (lua_type(L, base + 3) != LUA_TSTRING ||
@@ -222,7 +223,8 @@ uint32_t policy_elasticity(struct policy *pol, const struct policy_pool *pool,
 	if (!isint || lua_type(L, base + 2) != LUA_TNUMBER) {
 		policy_fail(pol, POLICY_ELASTICITY, base,
 			    "returned %s, expected a whole number of nodes",
-			    luaL_typename(L, base + 2));
+			    lua_type(L, base + 2) == LUA_TNUMBER
+				    ? "a fraction" : luaL_typename(L, base + 2));
 		return pool->size;
 	}
 	policy_end(pol, POLICY_ELASTICITY, base);

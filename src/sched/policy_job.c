@@ -145,8 +145,11 @@ static json_t *to_json(lua_State *L, const struct desc_field *f,
 			break;
 		if (f->type == F_TIME && n == INFINITE)
 			return json_null();
-		if (f->type != F_INT && (n < 0 || n > UINT32_MAX))
-			break;
+		if (f->type != F_INT && (n < 0 || n > UINT32_MAX)) {
+			lv_errorf(err, -EINVAL, "set job_desc.%s to %lld, out of range",
+				  f->lua, (long long)n);
+			return NULL;
+		}
 		return json_integer(n);
 	}
 	lv_errorf(err, -EINVAL, "set job_desc.%s to a %s value", f->lua,
