@@ -25,15 +25,26 @@ function util.has(list, word)
 	return false
 end
 
--- The rack of a node: its first feature named rack*, else the letters of
--- its name before the digits of the last number ("r12n03" -> "r12n").
+-- The rack of a node: its first feature named rack* (Features=rack3,...),
+-- else the letters of its name before the digits of the last number
+-- ("r12n03" -> "r12n").  Remembered per node name: features change only
+-- with the configuration, and a reconfiguration reloads the script.
+local racks = {}
 function util.rack_of(node)
-	for _, f in ipairs(node.features or {}) do
+	local name = node.name
+	local r = racks[name]
+	if r then
+		return r
+	end
+	for _, f in ipairs(node.features) do
 		if string.match(f, "^rack") then
-			return f
+			r = f
+			break
 		end
 	end
-	return string.match(node.name, "^(.-)%d+$") or node.name
+	r = r or string.match(name, "^(.-)%d+$") or name
+	racks[name] = r
+	return r
 end
 
 -- True when the job asks for GPUs: --gres=gpu..., or --constraint gpu.

@@ -69,6 +69,9 @@ int policy_reload(struct policy *pol, const struct lv_conf *conf,
 			    conf->policy_instructions,
 			    (size_t)conf->policy_memory_mb << 20, err);
 	if (!sb) {
+		/* The old script stays, but the node table may have changed. */
+		if (pol->sb)
+			pol->sb->nodes_gen++;
 		set_failure(pol, conf->policy_script, err);
 		lv_log(LV_LOG_ERR, "policy: cannot load %s: %s%s", conf->policy_script,
 		       err->text,
@@ -137,6 +140,7 @@ int policy_begin(struct policy *pol, enum policy_hook hook)
 	}
 	pol->stats[hook].calls++;
 	pol->sb->user_msg[0] = '\0';
+	pol->sb->call_gen++; /* job views from earlier calls expire */
 	return base;
 }
 

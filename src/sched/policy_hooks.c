@@ -37,7 +37,7 @@ static int push_modify(lua_State *L, void *ud)
 	struct desc_call *c = ud;
 
 	policy_job_push_desc(L, c->desc, c->uid, c->gid);
-	policy_job_push_rec(L, c->job);
+	policy_view_push_job(L, c->job);
 	policy_lv_push_parts(L, c->ctld);
 	lua_pushinteger(L, c->caller);
 	return 4;
@@ -147,7 +147,7 @@ int policy_job_modify(struct policy *pol, const json_t *set,
 
 static int push_job(lua_State *L, void *ud)
 {
-	policy_job_push_rec(L, ud);
+	policy_view_push_job(L, ud);
 	return 1;
 }
 

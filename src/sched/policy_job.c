@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Jobs as Lua tables: the submitted description (job_desc, read and
- * written back) and a queued job (job_rec, read only).  A new field is
- * one line in desc_fields[] or in push_rec(). */
+ * written back); queued jobs are views (policy_view.c).  A new field is
+ * one line in desc_fields[]. */
 #include "config.h"
 
 #include <errno.h>
@@ -11,7 +11,6 @@
 
 #include "common/msg.h"
 #include "common/timefmt.h"
-#include "sched/job.h"
 #include "sched/policy_private.h"
 
 #define NO_VAL 0xfffffffeLL
@@ -97,11 +96,28 @@ static bool push_json(lua_State *L, const struct desc_field *f, const json_t *v)
 	return false;
 }
 
+/* The user name of uid, from a small cache (NSS lookups cost more than
+ * the rest of a job_submit call); NULL when unknown. */
+static const char *user_name(struct sandbox *sb, uid_t uid)
+{
+	struct passwd pw, *pwp = NULL;
+	size_t slot = uid % (sizeof(sb->users) / sizeof(sb->users[0]));
+	char buf[4096];
+
+	if (sb->users[slot].name[0] && sb->users[slot].uid == uid)
+		return sb->users[slot].name;
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &pwp) != 0 || !pwp ||
+	    strlen(pwp->pw_name) >= sizeof(sb->users[slot].name))
+		return NULL;
+	sb->users[slot].uid = uid;
+	strcpy(sb->users[slot].name, pwp->pw_name);
+	return sb->users[slot].name;
+}
+
 void policy_job_push_desc(lua_State *L, const json_t *desc, uid_t uid,
 			  gid_t gid)
 {
-	struct passwd pw, *pwp = NULL;
-	char buf[4096];
+	const char *user = user_name(sandbox_get(L), uid);
 	size_t i;
 
 	lua_createtable(L, 0, (int)N_FIELDS + 3);
@@ -114,8 +130,8 @@ void policy_job_push_desc(lua_State *L, const json_t *desc, uid_t uid,
 	lua_setfield(L, -2, "user_id");
 	lua_pushinteger(L, gid);
 	lua_setfield(L, -2, "group_id");
-	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &pwp) == 0 && pwp) {
-		lua_pushstring(L, pwp->pw_name);
+	if (user) {
+		lua_pushstring(L, user);
 		lua_setfield(L, -2, "user_name");
 	}
 }
@@ -196,54 +212,4 @@ int policy_job_pull_desc(lua_State *L, int idx, json_t *desc,
 			return err->code;
 	}
 	return 0;
-}
-
-static void rec_str(lua_State *L, const char *k, const char *v)
-{
-	if (!v)
-		return;
-	lua_pushstring(L, v);
-	lua_setfield(L, -2, k);
-}
-
-static void rec_int(lua_State *L, const char *k, lua_Integer v)
-{
-	lua_pushinteger(L, v);
-	lua_setfield(L, -2, k);
-}
-
-void policy_job_push_rec(lua_State *L, const struct job *j)
-{
-	const struct job_req *r = &j->req;
-
-	lua_createtable(L, 0, 24);
-	rec_int(L, "job_id", j->id);
-	rec_str(L, "name", j->name);
-	rec_int(L, "user_id", j->uid);
-	rec_int(L, "group_id", j->gid);
-	rec_str(L, "user_name", j->user);
-	rec_str(L, "account", j->account);
-	rec_str(L, "comment", j->comment);
-	rec_str(L, "partition", j->partition);
-	rec_str(L, "kind", j->kind);
-	rec_str(L, "job_state", job_state_name(j->state));
-	rec_int(L, "state", j->state);
-	rec_str(L, "reason", job_reason_name(j->reason));
-	rec_int(L, "time_limit", r->time_limit);
-	rec_int(L, "min_nodes", r->nodes_min);
-	rec_int(L, "max_nodes", r->nodes_max);
-	rec_int(L, "num_tasks", r->ntasks);
-	rec_int(L, "ntasks_per_node", r->ntasks_per_node);
-	rec_int(L, "cpus_per_task", r->cpus_per_task);
-	rec_int(L, "mem_per_node", (lua_Integer)r->mem_per_node);
-	rec_int(L, "mem_per_cpu", (lua_Integer)r->mem_per_cpu);
-	rec_int(L, "priority", (lua_Integer)j->priority);
-	rec_int(L, "submit_time", j->submit_time);
-	rec_int(L, "eligible_time", j->eligible_time);
-	rec_int(L, "start_time", j->start_time);
-	rec_str(L, "nodes", j->nodes);
-	if (r->exclusive) {
-		lua_pushboolean(L, 1);
-		lua_setfield(L, -2, "exclusive");
-	}
 }

@@ -101,42 +101,6 @@ static void set_int(lua_State *L, const char *k, lua_Integer v)
 	lua_setfield(L, -2, k);
 }
 
-/* "a,b" -> { "a", "b" } */
-static void push_list(lua_State *L, const char *s)
-{
-	const char *p = s, *end;
-	lua_Integer i = 1;
-
-	lua_newtable(L);
-	while (p && *p) {
-		end = strchr(p, ',');
-		lua_pushlstring(L, p, end ? (size_t)(end - p) : strlen(p));
-		lua_rawseti(L, -2, i++);
-		p = end ? end + 1 : NULL;
-	}
-}
-
-void policy_lv_push_node(lua_State *L, const struct node *n)
-{
-	char st[32];
-	uint32_t cpus = node_cpus(n);
-
-	lua_createtable(L, 0, 12);
-	set_str(L, "name", n->name);
-	set_str(L, "state", node_state_string(n, st, sizeof(st)));
-	set_int(L, "cpus", cpus);
-	set_int(L, "alloc_cpus", n->cpus_alloc);
-	set_int(L, "free_cpus", cpus > n->cpus_alloc ? cpus - n->cpus_alloc : 0);
-	set_int(L, "mem", (lua_Integer)node_mem(n));
-	set_int(L, "alloc_mem", (lua_Integer)n->mem_alloc_mb);
-	set_int(L, "gpus", n->gpus ? n->gpus : n->cfg_gpus);
-	set_int(L, "weight", n->weight);
-	lua_pushboolean(L, node_is_available(n));
-	lua_setfield(L, -2, "available");
-	push_list(L, n->features);
-	lua_setfield(L, -2, "features");
-}
-
 /* lv.nodes([partition]): every node, or a partition's. */
 static int lv_nodes(lua_State *L)
 {
@@ -152,25 +116,18 @@ static int lv_nodes(lua_State *L)
 		return 1;
 	n = p ? p->n_nodes : nodes_count(ctld->nodes);
 	for (i = 0; i < n; i++) {
-		policy_lv_push_node(L, nodes_get(ctld->nodes, p ? p->node_idx[i] : i));
+		policy_view_push_node(L, p ? p->node_idx[i] : i);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
 	return 1;
 }
 
-static void push_part(lua_State *L, const struct partition *p,
-		      struct nodes *nodes)
+static void push_part(lua_State *L, const struct partition *p)
 {
-	size_t i;
-	lua_Integer cpus = 0;
-
-	for (i = 0; i < p->n_nodes; i++)
-		cpus += node_cpus(nodes_get(nodes, p->node_idx[i]));
 	lua_createtable(L, 0, 12);
 	set_str(L, "name", p->name);
 	set_str(L, "nodes", p->nodes_expr);
 	set_int(L, "total_nodes", (lua_Integer)p->n_nodes);
-	set_int(L, "total_cpus", cpus);
 	set_int(L, "max_time", p->max_time);
 	set_int(L, "default_time", p->default_time);
 	set_int(L, "max_nodes", p->max_nodes ? p->max_nodes : 0xffffffff);
@@ -194,7 +151,7 @@ void policy_lv_push_parts(lua_State *L, struct lvctld *ctld)
 	for (i = 0; i < n; i++) {
 		struct partition *p = partitions_get(ctld->parts, i);
 
-		push_part(L, p, ctld->nodes);
+		push_part(L, p);
 		lua_setfield(L, -2, p->name);
 	}
 }
@@ -275,12 +232,35 @@ static int lv_jobs(lua_State *L)
 		if (!job_matches(j, &f))
 			continue;
 		if (n++ < f.limit) {
-			policy_job_push_rec(L, j);
+			policy_view_push_job(L, j);
 			lua_rawseti(L, -2, n);
 		}
 	}
 	lua_pushinteger(L, n);
 	return 2;
+}
+
+/* lv.job_counts{state=, partition=, name=}: matching jobs per user,
+ * { [uid] = count }, in one walk of the job table. */
+static int lv_job_counts(lua_State *L)
+{
+	struct lvctld *ctld = sandbox_get(L)->ctld;
+	struct jobs_filter f;
+	struct job *j;
+
+	read_filter(L, &f);
+	lua_newtable(L);
+	if (!ctld || !ctld->jobs)
+		return 1;
+	for (j = jobs_first(ctld->jobs); j; j = jobs_next(j)) {
+		if (!job_matches(j, &f))
+			continue;
+		lua_rawgeti(L, -1, j->uid);
+		lua_pushinteger(L, lua_tointeger(L, -1) + 1);
+		lua_rawseti(L, -3, j->uid);
+		lua_pop(L, 1);
+	}
+	return 1;
 }
 
 void policy_lv_open(lua_State *L)
@@ -289,7 +269,8 @@ void policy_lv_open(lua_State *L)
 		{ "log_info", lv_log_info },	 { "log_error", lv_log_error },
 		{ "log_debug", lv_log_debug },	 { "user_msg", lv_user_msg },
 		{ "nodes", lv_nodes },		 { "partitions", lv_partitions },
-		{ "jobs", lv_jobs },		 { NULL, NULL },
+		{ "jobs", lv_jobs },		 { "job_counts", lv_job_counts },
+		{ NULL, NULL },
 	};
 	size_t i;
 

@@ -23,10 +23,10 @@ static int push_place(lua_State *L, void *ud)
 	const struct place_call *c = ud;
 	size_t i;
 
-	policy_job_push_rec(L, c->job);
+	policy_view_push_job(L, c->job);
 	lua_createtable(L, (int)c->n, 0);
 	for (i = 0; i < c->n; i++) {
-		policy_lv_push_node(L, nodes_get(c->nodes, c->cand[i]));
+		policy_view_push_node(L, c->cand[i]);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
 	return 2;

@@ -12,6 +12,8 @@
 #include "common/error.h"
 #include "sched/policy.h"
 
+struct job;
+
 #define POLICY_USER_MSG_MAX 1024
 /* lv.jobs() returns at most this many jobs. */
 #define POLICY_JOBS_MAX 10000
@@ -30,6 +32,12 @@ struct sandbox {
 	size_t mem_used, mem_limit;
 	uint64_t instructions;  /* budget per call */
 	bool timed_out;         /* the count hook fired in this call */
+	uint64_t call_gen;      /* bumped per hook call: job views expire */
+	uint64_t nodes_gen;     /* bumped per reconfiguration: node views */
+	struct {                /* uid -> user name for job_desc.user_name */
+		uid_t uid;
+		char name[64];
+	} users[16];
 	char user_msg[POLICY_USER_MSG_MAX];
 	bool has_hook[POLICY_N_HOOKS];
 };
@@ -64,12 +72,15 @@ int sandbox_pcall(struct sandbox *sb, int nargs, int nres);
 void policy_lv_open(lua_State *L);
 /* Pushes the partitions as part_list (keyed by name). */
 void policy_lv_push_parts(lua_State *L, struct lvctld *ctld);
-/* Pushes one node as a table. */
-struct node;
-void policy_lv_push_node(lua_State *L, const struct node *n);
 
-/* policy_job.c: jobs and descriptions as tables. */
-struct job;
+/* policy_view.c: read-only views of jobs and nodes (see there). */
+void policy_view_open(lua_State *L);
+/* A view of job, valid during the current hook call. */
+void policy_view_push_job(lua_State *L, const struct job *job);
+/* The view of node index (cached), valid until the next reconfiguration. */
+void policy_view_push_node(lua_State *L, size_t index);
+
+/* policy_job.c: submitted descriptions as tables. */
 /* Pushes desc (a JSON job description) as job_desc. */
 void policy_job_push_desc(lua_State *L, const json_t *desc, uid_t uid,
 			  gid_t gid);
@@ -77,8 +88,6 @@ void policy_job_push_desc(lua_State *L, const json_t *desc, uid_t uid,
  * -EINVAL with err naming a field of the wrong type. */
 int policy_job_pull_desc(lua_State *L, int idx, json_t *desc,
 			 struct lv_error *err);
-/* Pushes a queued job as a read-only style table (job_rec). */
-void policy_job_push_rec(lua_State *L, const struct job *job);
 
 /* policy.c: calling a hook. */
 /* Pushes the hook's function and returns the stack top below it, or -1

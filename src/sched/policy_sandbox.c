@@ -224,6 +224,7 @@ static int open_libs(lua_State *L)
 	lua_setfield(L, LUA_REGISTRYINDEX, "lv.loaded");
 	lua_register(L, "require", lv_require);
 	lua_register(L, "print", lv_print);
+	policy_view_open(L);
 	policy_lv_open(L);
 	return 0;
 }

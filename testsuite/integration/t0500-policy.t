@@ -125,7 +125,7 @@ test_expect_success MUNGE 'rack_placement: the same job stays in rack1 (n[1-2])'
 '
 
 test_expect_success MUNGE 'fair_share: a one-node job gets +50, a two-node job 0' '
-	use_policy fair_share &&
+	use_policy fair_share "s/^local REFRESH = 1/local REFRESH = 0/" &&
 	lv_wait_for queue_empty 10 &&
 	one=$(submit -H --wrap true) &&
 	two=$(submit -H -N 2 --wrap true) &&

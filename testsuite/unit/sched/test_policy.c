@@ -361,7 +361,7 @@ static void test_job_submit_reads_and_writes_fields(void **state)
 		"  assert(d.time_limit == lv.INFINITE and d.account == nil)\n"
 		"  assert(d.features == 'big' and d.gres == 'gpu:1' and uid == 1000)\n"
 		"  assert(parts.debug.default and parts.gpu.max_time == 60)\n"
-		"  assert(parts.gpu.total_cpus == 8 and parts.debug.total_nodes == 4)\n"
+		"  assert(parts.gpu.total_nodes == 2 and parts.debug.total_nodes == 4)\n"
 		"  d.partition = 'gpu'\n"
 		"  d.time_limit = 30\n"
 		"  d.account = 'physics'\n"
@@ -554,12 +554,54 @@ static void test_lv_queries_nodes_and_jobs(void **state)
 		"  l, n = lv.jobs{state = 'R'}\n"
 		"  assert(n == 0)\n"
 		"  assert(not pcall(lv.jobs, {state = 'bogus'}))\n"
+		"  local c = lv.job_counts{state = 'PENDING'}\n"
+		"  assert(c[1000] == 2 and c[7] == 1 and next(lv.job_counts{state = 'R'}) == nil)\n"
 		"  assert(lv.partitions().gpu.nodes == 'n[3-4]')\n"
 		"  lv.log_info('checked %d jobs', 3)\n"
 		"  return 1\n"
 		"end\n");
 	assert_int_equal(policy_priority(f->pol, a, 0), 1);
 	assert_int_equal(stat_of(f->pol, POLICY_PRIORITY, "errors"), 0);
+}
+
+static void test_views_are_read_only_and_expire(void **state)
+{
+	struct fix *f = *state;
+	struct job *j = mkjob(f, BATCH);
+	size_t cand[2] = { 0, 1 }, order[2], n;
+
+	load(f, "kept = nil\n"
+		"function priority(job)\n"
+		"  if job.name == 'keep' then kept = job; return 1 end\n"
+		"  if job.name == 'use' then return kept.num_tasks end\n"
+		"  if job.name == 'write' then job.priority = 5 end\n"
+		"  assert(job.no_such_field == nil and tostring(job):match('^job'))\n"
+		"  return 2\n"
+		"end\n"
+		"function place(alloc, c)\n"
+		"  if node_kept then assert(node_kept.name == 'n1') end\n"
+		"  node_kept = c[1]\n"
+		"  return nil\n"
+		"end\n");
+	free(j->name);
+	j->name = strdup("keep");
+	assert_int_equal(policy_priority(f->pol, j, 10), 11);
+	free(j->name);
+	j->name = strdup("use");
+	/* The view from the last call is stale: an error, not a read. */
+	assert_int_equal(policy_priority(f->pol, j, 10), 10);
+	free(j->name);
+	j->name = strdup("write");
+	assert_int_equal(policy_priority(f->pol, j, 10), 10);
+	free(j->name);
+	j->name = strdup("other");
+	assert_int_equal(policy_priority(f->pol, j, 10), 12);
+	assert_int_equal(stat_of(f->pol, POLICY_PRIORITY, "errors"), 2);
+	/* Node views stay valid from call to call. */
+	assert_int_equal(policy_place(f->pol, j, cand, 2, order, &n), 0);
+	assert_int_equal(policy_place(f->pol, j, cand, 2, order, &n), 0);
+	assert_int_equal(stat_of(f->pol, POLICY_PLACE, "errors"), 0);
+	job_destroy(j);
 }
 
 int main(void)
@@ -582,6 +624,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_place_ranks_and_narrows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_elasticity_clamps_and_falls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lv_queries_nodes_and_jobs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_views_are_read_only_and_expire, setup, teardown),
 	};
 
 	lv_log_set_level(LV_LOG_ERR);
