@@ -320,7 +320,7 @@ static int cmd_show(struct cli *cli, int argc, char **argv, bool json)
 		   !strcasecmp(what, "JobId")) {
 		reply = show_jobs(cli, name, json);
 	} else {
-		cli_die(cli, "show: unknown entity '%s' (use node, partition or job)",
+		cli_die(cli, "show: unknown entity '%s' (use node, partition, job or policy)",
 			what);
 	}
 	json_decref(reply);
