@@ -137,14 +137,16 @@ static void show_policy(const json_t *p)
 	       stamp(geti(p, "load_time"), t, sizeof(t)));
 	if (lv_json_str(p, "script"))
 		printf("   InstructionLimit=%lld MemoryLimit=%lldK MemoryUsed=%lldK\n",
-		       geti(p, "instruction_limit"), geti(p, "memory_limit") / 1024,
+		       geti(p, "instruction_limit"),
+		       geti(p, "memory_limit") / 1024,
 		       geti(p, "memory_used") / 1024);
 	if (lv_json_str(p, "load_error"))
 		printf("   LoadError=%s LoadErrorTime=%s\n      %s\n",
 		       lv_json_str(p, "load_error_script"),
 		       stamp(geti(p, "load_error_time"), t, sizeof(t)),
 		       lv_json_str(p, "load_error"));
-	json_array_foreach(json_object_get(p, "hooks"), i, h) show_hook(h);
+	json_array_foreach(json_object_get(p, "hooks"), i, h)
+		show_hook(h);
 }
 
 static int cmd_ping(struct cli *cli)
@@ -310,7 +312,8 @@ static int cmd_show(struct cli *cli, int argc, char **argv, bool json)
 			cli_print_json(list);
 		else
 			json_array_foreach(list, i, v) show_partition(v);
-	} else if (!strncasecmp(what, "policy", strlen(what)) && strlen(what) >= 2) {
+	} else if (!strncasecmp(what, "policy", strlen(what)) &&
+		   strlen(what) >= 2) {
 		reply = cli_call(cli, LV_MSG_POLICY_INFO, json_object());
 		if (json)
 			cli_print_json(reply);
@@ -320,7 +323,8 @@ static int cmd_show(struct cli *cli, int argc, char **argv, bool json)
 		   !strcasecmp(what, "JobId")) {
 		reply = show_jobs(cli, name, json);
 	} else {
-		cli_die(cli, "show: unknown entity '%s' (use node, partition, job or policy)",
+		cli_die(cli,
+			"show: unknown entity '%s' (use node, partition, job or policy)",
 			what);
 	}
 	json_decref(reply);
@@ -527,7 +531,8 @@ int main(int argc, char **argv)
 		json_t *r = cli_call(&cli, LV_MSG_RECONFIGURE, json_object());
 
 		if (lv_json_str(r, "policy_error"))
-			fprintf(stderr, "lvcontrol: warning: policy script not loaded, the previous one stays active: %s\n",
+			fprintf(stderr,
+				"lvcontrol: warning: policy script not loaded, the previous one stays active: %s\n",
 				lv_json_str(r, "policy_error"));
 		json_decref(r);
 	} else {

@@ -17,7 +17,7 @@
 
 static const char *const hook_names[POLICY_N_HOOKS] = {
 	[POLICY_JOB_SUBMIT] = "job_submit", [POLICY_JOB_MODIFY] = "job_modify",
-	[POLICY_PLACE] = "place",	    [POLICY_PRIORITY] = "priority",
+	[POLICY_PLACE] = "place",           [POLICY_PRIORITY] = "priority",
 	[POLICY_ELASTICITY] = "elasticity",
 };
 
@@ -36,7 +36,8 @@ static void note_hooks(struct sandbox *sb)
 	int h;
 
 	for (h = 0; h < POLICY_N_HOOKS; h++) {
-		sb->has_hook[h] = lua_getglobal(sb->L, hook_names[h]) == LUA_TFUNCTION;
+		sb->has_hook[h] =
+			lua_getglobal(sb->L, hook_names[h]) == LUA_TFUNCTION;
 		lua_pop(sb->L, 1);
 	}
 }
@@ -57,7 +58,8 @@ int policy_reload(struct policy *pol, const struct lv_conf *conf,
 
 	if (!conf->policy_script) {
 		if (pol->sb)
-			lv_log(LV_LOG_INFO, "policy: no PolicyScript, built-in policy only");
+			lv_log(LV_LOG_INFO,
+			       "policy: no PolicyScript, built-in policy only");
 		sandbox_destroy(pol->sb);
 		pol->sb = NULL;
 		memset(pol->stats, 0, sizeof(pol->stats));
@@ -73,8 +75,8 @@ int policy_reload(struct policy *pol, const struct lv_conf *conf,
 		if (pol->sb)
 			pol->sb->nodes_gen++;
 		set_failure(pol, conf->policy_script, err);
-		lv_log(LV_LOG_ERR, "policy: cannot load %s: %s%s", conf->policy_script,
-		       err->text,
+		lv_log(LV_LOG_ERR, "policy: cannot load %s: %s%s",
+		       conf->policy_script, err->text,
 		       pol->sb ? " (keeping the script loaded before)" : "");
 		return err->code;
 	}
@@ -91,7 +93,7 @@ int policy_reload(struct policy *pol, const struct lv_conf *conf,
 
 struct policy *policy_create(struct lvctld *ctld, const struct lv_conf *conf)
 {
-	struct lv_error err = { 0 };
+	struct lv_error err = {0};
 	struct policy *pol;
 
 	if (!(pol = calloc(1, sizeof(*pol))))
@@ -174,7 +176,8 @@ static int call_failed(struct policy *pol, enum policy_hook hook, int base,
 
 	/* Lua gives no line for a memory error. */
 	if (status == LUA_ERRMEM) {
-		snprintf(mem, sizeof(mem), "not enough memory (PolicyMemoryLimit is %zu MB)",
+		snprintf(mem, sizeof(mem),
+			 "not enough memory (PolicyMemoryLimit is %zu MB)",
 			 sb->mem_limit >> 20);
 		msg = mem;
 	}
@@ -237,7 +240,8 @@ void policy_fail(struct policy *pol, enum policy_hook hook, int base,
 	lua_settop(L, base);
 	lua_getglobal(L, hook_names[hook]);
 	if (lua_isfunction(L, -1) && lua_getinfo(L, ">S", &ar))
-		lv_log(LV_LOG_ERR, "policy: %s:%d: %s %s; using the built-in default",
+		lv_log(LV_LOG_ERR,
+		       "policy: %s:%d: %s %s; using the built-in default",
 		       ar.short_src, ar.linedefined, hook_names[hook], text);
 	else
 		lv_log(LV_LOG_ERR, "policy: %s %s; using the built-in default",
@@ -254,11 +258,12 @@ static json_t *hook_json(const struct policy *pol, int h)
 {
 	const struct hook_stats *s = &pol->stats[h];
 
-	return json_pack("{s:s, s:b, s:I, s:I, s:I, s:f}", "name", hook_names[h],
-			 "defined", policy_has_hook(pol, h), "calls",
-			 (json_int_t)s->calls, "errors", (json_int_t)s->errors,
-			 "timeouts", (json_int_t)s->timeouts, "mean_us",
-			 s->calls ? (double)s->ns / 1000.0 / (double)s->calls : 0.0);
+	return json_pack(
+		"{s:s, s:b, s:I, s:I, s:I, s:f}", "name", hook_names[h],
+		"defined", policy_has_hook(pol, h), "calls",
+		(json_int_t)s->calls, "errors", (json_int_t)s->errors,
+		"timeouts", (json_int_t)s->timeouts, "mean_us",
+		s->calls ? (double)s->ns / 1000.0 / (double)s->calls : 0.0);
 }
 
 json_t *policy_to_json(const struct policy *pol)
@@ -276,16 +281,21 @@ json_t *policy_to_json(const struct policy *pol)
 	json_object_set_new(o, "hooks", hooks);
 	if (pol->sb) {
 		json_object_set_new(o, "script", json_string(pol->sb->path));
-		json_object_set_new(o, "load_time", json_integer(pol->load_time));
-		json_object_set_new(o, "instruction_limit",
-				    json_integer((json_int_t)pol->sb->instructions));
-		json_object_set_new(o, "memory_limit",
-				    json_integer((json_int_t)pol->sb->mem_limit));
-		json_object_set_new(o, "memory_used",
-				    json_integer((json_int_t)pol->sb->mem_used));
+		json_object_set_new(o, "load_time",
+				    json_integer(pol->load_time));
+		json_object_set_new(
+			o, "instruction_limit",
+			json_integer((json_int_t)pol->sb->instructions));
+		json_object_set_new(
+			o, "memory_limit",
+			json_integer((json_int_t)pol->sb->mem_limit));
+		json_object_set_new(
+			o, "memory_used",
+			json_integer((json_int_t)pol->sb->mem_used));
 	}
 	if (pol->failed_path) {
-		json_object_set_new(o, "load_error", json_string(pol->load_error));
+		json_object_set_new(o, "load_error",
+				    json_string(pol->load_error));
 		json_object_set_new(o, "load_error_script",
 				    json_string(pol->failed_path));
 		json_object_set_new(o, "load_error_time",

@@ -62,8 +62,8 @@ int policy_job_modify(struct policy *pol, const json_t *set,
  * order.  Returns 1 when the script chose: order[0..*n_order) are
  * positions in cand, best first (the others are not to be used); 0 when
  * the default stands; -ENOMEM.  order has room for n entries. */
-int policy_place(struct policy *pol, const struct job *job,
-		 const size_t *cand, size_t n, size_t *order, size_t *n_order);
+int policy_place(struct policy *pol, const struct job *job, const size_t *cand,
+		 size_t n, size_t *order, size_t *n_order);
 
 /* priority(job): base plus what the script returns, or what it returns
  * when it says lv.REPLACE; base when there is no hook or it failed.

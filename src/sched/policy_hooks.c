@@ -68,7 +68,8 @@ static int reject(struct sandbox *sb, enum policy_hook hook, lua_Integer rc,
 	if (sb->user_msg[0])
 		lv_errorf(err, -EPERM, "%s", sb->user_msg);
 	else
-		lv_errorf(err, -EPERM, "Job %s rejected by the site policy (error %lld)",
+		lv_errorf(err, -EPERM,
+			  "Job %s rejected by the site policy (error %lld)",
 			  what, (long long)rc);
 	lv_log(LV_LOG_INFO, "policy: %s rejected a job %s: %s",
 	       policy_hook_name(hook), what, err->text);
@@ -80,9 +81,8 @@ static int desc_hook(struct policy *pol, enum policy_hook hook,
 		     struct desc_call *c, json_t **out)
 {
 	struct policy_args args = {
-		hook == POLICY_JOB_SUBMIT ? push_submit : push_modify, c, 1
-	};
-	struct lv_error field_err = { 0 };
+		hook == POLICY_JOB_SUBMIT ? push_submit : push_modify, c, 1};
+	struct lv_error field_err = {0};
 	struct lv_error *user_err = c->err;
 	int base, isint;
 	lua_State *L;
@@ -91,14 +91,16 @@ static int desc_hook(struct policy *pol, enum policy_hook hook,
 	*out = json_incref((json_t *)c->desc);
 	if (!c->desc) /* nothing to show it */
 		return 0;
-	if ((base = policy_begin(pol, hook)) < 0 || policy_call(pol, hook, base, &args) < 0)
+	if ((base = policy_begin(pol, hook)) < 0 ||
+	    policy_call(pol, hook, base, &args) < 0)
 		return 0;
 	L = pol->sb->L;
 	rc = lua_tointegerx(L, base + 2, &isint);
 	if (!isint || lua_type(L, base + 2) != LUA_TNUMBER) {
-		policy_fail(pol, hook, base,
-			    "returned %s, expected a number (lv.SUCCESS or an error code)",
-			    luaL_typename(L, base + 2));
+		policy_fail(
+			pol, hook, base,
+			"returned %s, expected a number (lv.SUCCESS or an error code)",
+			luaL_typename(L, base + 2));
 		return 0;
 	}
 	if (rc != 0) {
@@ -128,8 +130,12 @@ static int desc_hook(struct policy *pol, enum policy_hook hook,
 int policy_job_submit(struct policy *pol, const json_t *desc, uid_t uid,
 		      gid_t gid, json_t **out, struct lv_error *err)
 {
-	struct desc_call c = { .ctld = pol ? pol->ctld : NULL, .desc = desc,
-			       .uid = uid, .gid = gid, .caller = uid, .err = err };
+	struct desc_call c = {.ctld = pol ? pol->ctld : NULL,
+			      .desc = desc,
+			      .uid = uid,
+			      .gid = gid,
+			      .caller = uid,
+			      .err = err};
 
 	return desc_hook(pol, POLICY_JOB_SUBMIT, &c, out);
 }
@@ -138,9 +144,13 @@ int policy_job_modify(struct policy *pol, const json_t *set,
 		      const struct job *job, uid_t uid, json_t **out,
 		      struct lv_error *err)
 {
-	struct desc_call c = { .ctld = pol ? pol->ctld : NULL, .desc = set,
-			       .job = job, .uid = job->uid, .gid = job->gid,
-			       .caller = uid, .err = err };
+	struct desc_call c = {.ctld = pol ? pol->ctld : NULL,
+			      .desc = set,
+			      .job = job,
+			      .uid = job->uid,
+			      .gid = job->gid,
+			      .caller = uid,
+			      .err = err};
 
 	return desc_hook(pol, POLICY_JOB_MODIFY, &c, out);
 }
@@ -154,7 +164,7 @@ static int push_job(lua_State *L, void *ud)
 uint64_t policy_priority(struct policy *pol, const struct job *job,
 			 uint64_t base_prio)
 {
-	struct policy_args args = { push_job, (void *)job, 2 };
+	struct policy_args args = {push_job, (void *)job, 2};
 	int base = policy_begin(pol, POLICY_PRIORITY);
 	lua_State *L;
 	double v;
@@ -167,7 +177,8 @@ uint64_t policy_priority(struct policy *pol, const struct job *job,
 		policy_fail(pol, POLICY_PRIORITY, base,
 			    "returned %s, expected a number",
 			    lua_type(L, base + 2) == LUA_TNUMBER
-				    ? "NaN" : luaL_typename(L, base + 2));
+				    ? "NaN"
+				    : luaL_typename(L, base + 2));
 		return base_prio;
 	}
 	if (lua_type(L, base + 3) != LUA_TSTRING ||
@@ -210,8 +221,8 @@ static int push_elastic(lua_State *L, void *ud)
 uint32_t policy_elasticity(struct policy *pol, const struct policy_pool *pool,
 			   const struct policy_metric *m, size_t n_metrics)
 {
-	struct elastic_call e = { pool, m, n_metrics };
-	struct policy_args args = { push_elastic, &e, 1 };
+	struct elastic_call e = {pool, m, n_metrics};
+	struct policy_args args = {push_elastic, &e, 1};
 	int base = policy_begin(pol, POLICY_ELASTICITY), isint;
 	lua_Integer want;
 	lua_State *L;
@@ -224,7 +235,8 @@ uint32_t policy_elasticity(struct policy *pol, const struct policy_pool *pool,
 		policy_fail(pol, POLICY_ELASTICITY, base,
 			    "returned %s, expected a whole number of nodes",
 			    lua_type(L, base + 2) == LUA_TNUMBER
-				    ? "a fraction" : luaL_typename(L, base + 2));
+				    ? "a fraction"
+				    : luaL_typename(L, base + 2));
 		return pool->size;
 	}
 	policy_end(pol, POLICY_ELASTICITY, base);

@@ -32,36 +32,36 @@ struct desc_field {
 
 /* Lua names follow Slurm's job_desc where one exists. */
 static const struct desc_field desc_fields[] = {
-	{ "name", "name", F_STR, true },
-	{ "partition", "partition", F_STR, true },
-	{ "account", "account", F_STR, true },
-	{ "qos", "qos", F_STR, true },
-	{ "comment", "comment", F_STR, true },
-	{ "features", "constraint", F_STR, true },
-	{ "gres", "gres", F_STR, true },
-	{ "time_limit", "time_limit", F_TIME, true },
-	{ "min_nodes", "nodes_min", F_UINT, true },
-	{ "max_nodes", "nodes_max", F_UINT, true },
-	{ "num_tasks", "ntasks", F_UINT, true },
-	{ "ntasks_per_node", "ntasks_per_node", F_UINT, true },
-	{ "cpus_per_task", "cpus_per_task", F_UINT, true },
-	{ "mem_per_node", "mem_per_node", F_UINT, true },
-	{ "mem_per_cpu", "mem_per_cpu", F_UINT, true },
-	{ "req_nodes", "nodelist", F_STR, true },
-	{ "exc_nodes", "exclude", F_STR, true },
-	{ "exclusive", "exclusive", F_BOOL, true },
-	{ "hold", "hold", F_BOOL, true },
-	{ "requeue", "requeue", F_BOOL, true },
-	{ "begin_time", "begin", F_UINT, true },
-	{ "dependency", "dependency", F_STR, true },
-	{ "nice", "nice", F_INT, true },
-	{ "work_dir", "work_dir", F_STR, false },
-	{ "std_out", "stdout", F_STR, false },
-	{ "std_err", "stderr", F_STR, false },
-	{ "std_in", "stdin", F_STR, false },
-	{ "kind", "kind", F_STR, false },
-	{ "array", "array", F_STR, false },
-	{ "script", "script", F_STR, false },
+	{"name", "name", F_STR, true},
+	{"partition", "partition", F_STR, true},
+	{"account", "account", F_STR, true},
+	{"qos", "qos", F_STR, true},
+	{"comment", "comment", F_STR, true},
+	{"features", "constraint", F_STR, true},
+	{"gres", "gres", F_STR, true},
+	{"time_limit", "time_limit", F_TIME, true},
+	{"min_nodes", "nodes_min", F_UINT, true},
+	{"max_nodes", "nodes_max", F_UINT, true},
+	{"num_tasks", "ntasks", F_UINT, true},
+	{"ntasks_per_node", "ntasks_per_node", F_UINT, true},
+	{"cpus_per_task", "cpus_per_task", F_UINT, true},
+	{"mem_per_node", "mem_per_node", F_UINT, true},
+	{"mem_per_cpu", "mem_per_cpu", F_UINT, true},
+	{"req_nodes", "nodelist", F_STR, true},
+	{"exc_nodes", "exclude", F_STR, true},
+	{"exclusive", "exclusive", F_BOOL, true},
+	{"hold", "hold", F_BOOL, true},
+	{"requeue", "requeue", F_BOOL, true},
+	{"begin_time", "begin", F_UINT, true},
+	{"dependency", "dependency", F_STR, true},
+	{"nice", "nice", F_INT, true},
+	{"work_dir", "work_dir", F_STR, false},
+	{"std_out", "stdout", F_STR, false},
+	{"std_err", "stderr", F_STR, false},
+	{"std_in", "stdin", F_STR, false},
+	{"kind", "kind", F_STR, false},
+	{"array", "array", F_STR, false},
+	{"script", "script", F_STR, false},
 };
 #define N_FIELDS (sizeof(desc_fields) / sizeof(desc_fields[0]))
 
@@ -162,7 +162,8 @@ static json_t *to_json(lua_State *L, const struct desc_field *f,
 		if (f->type == F_TIME && n == INFINITE)
 			return json_null();
 		if (f->type != F_INT && (n < 0 || n > UINT32_MAX)) {
-			lv_errorf(err, -EINVAL, "set job_desc.%s to %lld, out of range",
+			lv_errorf(err, -EINVAL,
+				  "set job_desc.%s to %lld, out of range",
 				  f->lua, (long long)n);
 			return NULL;
 		}
@@ -182,8 +183,9 @@ static int pull_field(lua_State *L, int idx, const struct desc_field *f,
 	/* nil and lv.NO_VAL unset the field; a value the conversion did not
 	 * show the script (wrong type from the client) is left alone for
 	 * job_create to refuse. */
-	if (t == LUA_TNIL || (t == LUA_TNUMBER && lua_tointeger(L, -1) == NO_VAL &&
-			      f->type != F_STR)) {
+	if (t == LUA_TNIL ||
+	    (t == LUA_TNUMBER && lua_tointeger(L, -1) == NO_VAL &&
+	     f->type != F_STR)) {
 		lua_pop(L, 1);
 		if (old && push_json(L, f, old)) {
 			lua_pop(L, 1);
@@ -194,7 +196,8 @@ static int pull_field(lua_State *L, int idx, const struct desc_field *f,
 	v = to_json(L, f, err);
 	lua_pop(L, 1);
 	if (!v)
-		return err->code ? err->code : lv_errorf(err, -ENOMEM, "out of memory");
+		return err->code ? err->code
+				 : lv_errorf(err, -ENOMEM, "out of memory");
 	if (json_object_set_new(desc, f->json, v) < 0)
 		return lv_errorf(err, -ENOMEM, "out of memory");
 	return 0;

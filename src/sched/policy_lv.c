@@ -20,26 +20,26 @@ static const struct {
 	const char *name;
 	lua_Integer value;
 } constants[] = {
-	{ "SUCCESS", 0 },
-	{ "ERROR", -1 },
-	{ "ESLURM_INVALID_PARTITION_NAME", 2000 },
-	{ "ESLURM_INVALID_TIME_LIMIT", 2001 },
-	{ "ESLURM_INVALID_ACCOUNT", 2002 },
-	{ "ESLURM_INVALID_QOS", 2003 },
-	{ "ESLURM_INVALID_NODE_COUNT", 2004 },
-	{ "ESLURM_ACCESS_DENIED", 2005 },
-	{ "ESLURM_INVALID_FEATURE", 2006 },
-	{ "NO_VAL", 0xfffffffe },
-	{ "INFINITE", 0xffffffff },
-	{ "JOB_PENDING", JOB_PENDING },
-	{ "JOB_RUNNING", JOB_RUNNING },
-	{ "JOB_COMPLETING", JOB_COMPLETING },
-	{ "JOB_COMPLETED", JOB_COMPLETED },
-	{ "JOB_FAILED", JOB_FAILED },
-	{ "JOB_CANCELLED", JOB_CANCELLED },
-	{ "JOB_TIMEOUT", JOB_TIMEOUT },
-	{ "JOB_NODE_FAIL", JOB_NODE_FAIL },
-	{ "JOB_OOM", JOB_OOM },
+	{"SUCCESS", 0},
+	{"ERROR", -1},
+	{"ESLURM_INVALID_PARTITION_NAME", 2000},
+	{"ESLURM_INVALID_TIME_LIMIT", 2001},
+	{"ESLURM_INVALID_ACCOUNT", 2002},
+	{"ESLURM_INVALID_QOS", 2003},
+	{"ESLURM_INVALID_NODE_COUNT", 2004},
+	{"ESLURM_ACCESS_DENIED", 2005},
+	{"ESLURM_INVALID_FEATURE", 2006},
+	{"NO_VAL", 0xfffffffe},
+	{"INFINITE", 0xffffffff},
+	{"JOB_PENDING", JOB_PENDING},
+	{"JOB_RUNNING", JOB_RUNNING},
+	{"JOB_COMPLETING", JOB_COMPLETING},
+	{"JOB_COMPLETED", JOB_COMPLETED},
+	{"JOB_FAILED", JOB_FAILED},
+	{"JOB_CANCELLED", JOB_CANCELLED},
+	{"JOB_TIMEOUT", JOB_TIMEOUT},
+	{"JOB_NODE_FAIL", JOB_NODE_FAIL},
+	{"JOB_OOM", JOB_OOM},
 };
 
 /* lv.log_*(fmt, ...): string.format when there are arguments. */
@@ -208,7 +208,8 @@ static bool job_matches(const struct job *j, const struct jobs_filter *f)
 		return false;
 	if (f->state >= 0 && (int)j->state != f->state)
 		return false;
-	if (f->partition && (!j->partition || strcmp(f->partition, j->partition)))
+	if (f->partition &&
+	    (!j->partition || strcmp(f->partition, j->partition)))
 		return false;
 	return !f->name || (j->name && !strcmp(f->name, j->name));
 }
@@ -266,11 +267,15 @@ static int lv_job_counts(lua_State *L)
 void policy_lv_open(lua_State *L)
 {
 	static const luaL_Reg funcs[] = {
-		{ "log_info", lv_log_info },	 { "log_error", lv_log_error },
-		{ "log_debug", lv_log_debug },	 { "user_msg", lv_user_msg },
-		{ "nodes", lv_nodes },		 { "partitions", lv_partitions },
-		{ "jobs", lv_jobs },		 { "job_counts", lv_job_counts },
-		{ NULL, NULL },
+		{"log_info", lv_log_info},
+		{"log_error", lv_log_error},
+		{"log_debug", lv_log_debug},
+		{"user_msg", lv_user_msg},
+		{"nodes", lv_nodes},
+		{"partitions", lv_partitions},
+		{"jobs", lv_jobs},
+		{"job_counts", lv_job_counts},
+		{NULL, NULL},
 	};
 	size_t i;
 

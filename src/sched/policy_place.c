@@ -65,7 +65,8 @@ static const char *read_answer(struct policy *pol, lua_State *L, int idx,
 	*k = 0;
 	for (j = 1; j <= len && !bad; j++) {
 		const char *name = lua_rawgeti(L, idx, j) == LUA_TSTRING
-					   ? lua_tostring(L, -1) : NULL;
+					   ? lua_tostring(L, -1)
+					   : NULL;
 
 		node = name ? nodes_find(pol->ctld->nodes, name) : NULL;
 		if (!node || node->index >= pol->scratch_n) {
@@ -87,12 +88,12 @@ static const char *read_answer(struct policy *pol, lua_State *L, int idx,
 	return bad;
 }
 
-int policy_place(struct policy *pol, const struct job *job,
-		 const size_t *cand, size_t n, size_t *order, size_t *n_order)
+int policy_place(struct policy *pol, const struct job *job, const size_t *cand,
+		 size_t n, size_t *order, size_t *n_order)
 {
-	struct place_call c = { pol && pol->ctld ? pol->ctld->nodes : NULL, job,
-				cand, n };
-	struct policy_args args = { push_place, &c, 1 };
+	struct place_call c = {pol && pol->ctld ? pol->ctld->nodes : NULL, job,
+			       cand, n};
+	struct policy_args args = {push_place, &c, 1};
 	const char *bad;
 	lua_State *L;
 	int base;
@@ -118,7 +119,8 @@ int policy_place(struct policy *pol, const struct job *job,
 	}
 	if ((bad = read_answer(pol, L, base + 2, cand, n, order, n_order))) {
 		policy_fail(pol, POLICY_PLACE, base,
-			    "returned node '%s', which is not a candidate", bad);
+			    "returned node '%s', which is not a candidate",
+			    bad);
 		return 0;
 	}
 	policy_end(pol, POLICY_PLACE, base);

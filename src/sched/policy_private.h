@@ -30,11 +30,11 @@ struct sandbox {
 	struct lvctld *ctld;
 	char *path, *dir;
 	size_t mem_used, mem_limit;
-	uint64_t instructions;  /* budget per call */
-	bool timed_out;         /* the count hook fired in this call */
-	uint64_t call_gen;      /* bumped per hook call: job views expire */
-	uint64_t nodes_gen;     /* bumped per reconfiguration: node views */
-	struct {                /* uid -> user name for job_desc.user_name */
+	uint64_t instructions; /* budget per call */
+	bool timed_out;        /* the count hook fired in this call */
+	uint64_t call_gen;     /* bumped per hook call: job views expire */
+	uint64_t nodes_gen;    /* bumped per reconfiguration: node views */
+	struct {               /* uid -> user name for job_desc.user_name */
 		uid_t uid;
 		char name[64];
 	} users[16];
@@ -51,7 +51,7 @@ struct policy {
 	char load_error[LV_ERROR_TEXT_MAX];
 	time_t load_error_time;
 	struct timespec t0; /* when the current call began */
-	size_t *scratch; /* place(): node index -> candidate position + 1 */
+	size_t *scratch;    /* place(): node index -> candidate position + 1 */
 	size_t scratch_n;
 };
 
@@ -106,8 +106,9 @@ struct policy_args {
 int policy_call(struct policy *pol, enum policy_hook hook, int base,
 		const struct policy_args *args);
 /* Runs fn(L) with ud and the hook's first argument (base + 1) in
- * protected mode, under the budget: for C work on script-made values that may allocate.  0 or -1
- * with the message logged and counted as the hook's error. */
+ * protected mode, under the budget: for C work on script-made values that may
+ * allocate.  0 or -1 with the message logged and counted as the hook's error.
+ */
 int policy_protect(struct policy *pol, enum policy_hook hook, int base,
 		   lua_CFunction fn, void *ud);
 /* A call that returned something of the wrong type: logs what with the

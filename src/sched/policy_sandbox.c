@@ -116,7 +116,8 @@ static int module_path(const struct sandbox *sb, const char *name, char *buf,
 	size_t i, n = strlen(name);
 	int w;
 
-	if (n == 0 || n > MODULE_NAME_MAX || name[0] == '.' || name[n - 1] == '.')
+	if (n == 0 || n > MODULE_NAME_MAX || name[0] == '.' ||
+	    name[n - 1] == '.')
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
 		if (name[i] == '.' && name[i + 1] == '.')
@@ -145,10 +146,13 @@ static int lv_require(lua_State *L)
 		return 1;
 	lua_pop(L, 1);
 	if (module_path(sb, name, path, sizeof(path)) < 0)
-		return luaL_error(L, "require: invalid module name '%s' (letters, digits, '_' and '.' only)",
-				  name);
+		return luaL_error(
+			L,
+			"require: invalid module name '%s' (letters, digits, '_' and '.' only)",
+			name);
 	if (load_chunk(L, sb, path) != LUA_OK)
-		return luaL_error(L, "require '%s': %s", name, lua_tostring(L, -1));
+		return luaL_error(L, "require '%s': %s", name,
+				  lua_tostring(L, -1));
 	lua_pushstring(L, name);
 	lua_call(L, 1, 1);
 	if (lua_isnil(L, -1)) {
@@ -189,7 +193,7 @@ static void drop_globals(lua_State *L, const char *const *names)
 /* os with time, clock and date only. */
 static void limit_os(lua_State *L)
 {
-	static const char *const keep[] = { "time", "clock", "date", NULL };
+	static const char *const keep[] = {"time", "clock", "date", NULL};
 	const char *const *k;
 
 	lua_getglobal(L, "os");
@@ -205,13 +209,16 @@ static void limit_os(lua_State *L)
 static int open_libs(lua_State *L)
 {
 	static const luaL_Reg libs[] = {
-		{ LUA_GNAME, luaopen_base },	{ LUA_STRLIBNAME, luaopen_string },
-		{ LUA_TABLIBNAME, luaopen_table }, { LUA_MATHLIBNAME, luaopen_math },
-		{ LUA_UTF8LIBNAME, luaopen_utf8 }, { LUA_OSLIBNAME, luaopen_os },
-		{ NULL, NULL },
+		{LUA_GNAME, luaopen_base},
+		{LUA_STRLIBNAME, luaopen_string},
+		{LUA_TABLIBNAME, luaopen_table},
+		{LUA_MATHLIBNAME, luaopen_math},
+		{LUA_UTF8LIBNAME, luaopen_utf8},
+		{LUA_OSLIBNAME, luaopen_os},
+		{NULL, NULL},
 	};
-	static const char *const unsafe[] = { "dofile", "loadfile", "load",
-					      "require", NULL };
+	static const char *const unsafe[] = {"dofile", "loadfile", "load",
+					     "require", NULL};
 	const luaL_Reg *l;
 
 	for (l = libs; l->func; l++) {
@@ -248,12 +255,12 @@ static int load_script(struct sandbox *sb, struct lv_error *err)
 
 	lua_pushcfunction(L, open_libs);
 	if (lua_pcall(L, 0, 0, 0) != LUA_OK)
-		return lv_errorf(err, -ENOMEM, "%s: cannot set up Lua: %s", sb->path,
-				 lua_tostring(L, -1));
+		return lv_errorf(err, -ENOMEM, "%s: cannot set up Lua: %s",
+				 sb->path, lua_tostring(L, -1));
 	lua_pushcfunction(L, load_main);
 	if ((rc = lua_pcall(L, 0, 1, 0)) != LUA_OK)
-		return lv_errorf(err, rc == LUA_ERRMEM ? -ENOMEM : -EINVAL, "%s",
-				 lua_tostring(L, -1));
+		return lv_errorf(err, rc == LUA_ERRMEM ? -ENOMEM : -EINVAL,
+				 "%s", lua_tostring(L, -1));
 	if (sandbox_pcall(sb, 0, 0) != LUA_OK)
 		return lv_errorf(err, -EINVAL, "%s", lua_tostring(L, -1));
 	return 0;

@@ -34,44 +34,94 @@ struct node_view {
 };
 
 enum job_field {
-	J_JOB_ID = 1, J_NAME, J_USER_ID, J_GROUP_ID, J_USER_NAME, J_ACCOUNT,
-	J_COMMENT, J_PARTITION, J_KIND, J_JOB_STATE, J_STATE, J_REASON,
-	J_TIME_LIMIT, J_MIN_NODES, J_MAX_NODES, J_NUM_TASKS, J_NTASKS_PER_NODE,
-	J_CPUS_PER_TASK, J_MEM_PER_NODE, J_MEM_PER_CPU, J_PRIORITY,
-	J_SUBMIT_TIME, J_ELIGIBLE_TIME, J_START_TIME, J_NODES, J_EXCLUSIVE,
-	J_ARRAY_JOB_ID, J_ARRAY_TASK_ID, J_HELD,
+	J_JOB_ID = 1,
+	J_NAME,
+	J_USER_ID,
+	J_GROUP_ID,
+	J_USER_NAME,
+	J_ACCOUNT,
+	J_COMMENT,
+	J_PARTITION,
+	J_KIND,
+	J_JOB_STATE,
+	J_STATE,
+	J_REASON,
+	J_TIME_LIMIT,
+	J_MIN_NODES,
+	J_MAX_NODES,
+	J_NUM_TASKS,
+	J_NTASKS_PER_NODE,
+	J_CPUS_PER_TASK,
+	J_MEM_PER_NODE,
+	J_MEM_PER_CPU,
+	J_PRIORITY,
+	J_SUBMIT_TIME,
+	J_ELIGIBLE_TIME,
+	J_START_TIME,
+	J_NODES,
+	J_EXCLUSIVE,
+	J_ARRAY_JOB_ID,
+	J_ARRAY_TASK_ID,
+	J_HELD,
 };
 
 /* Adding a field: a name here and a case in job_field_push. */
 static const char *const job_fields[] = {
-	[J_JOB_ID] = "job_id", [J_NAME] = "name", [J_USER_ID] = "user_id",
-	[J_GROUP_ID] = "group_id", [J_USER_NAME] = "user_name",
-	[J_ACCOUNT] = "account", [J_COMMENT] = "comment",
-	[J_PARTITION] = "partition", [J_KIND] = "kind",
-	[J_JOB_STATE] = "job_state", [J_STATE] = "state", [J_REASON] = "reason",
-	[J_TIME_LIMIT] = "time_limit", [J_MIN_NODES] = "min_nodes",
-	[J_MAX_NODES] = "max_nodes", [J_NUM_TASKS] = "num_tasks",
+	[J_JOB_ID] = "job_id",
+	[J_NAME] = "name",
+	[J_USER_ID] = "user_id",
+	[J_GROUP_ID] = "group_id",
+	[J_USER_NAME] = "user_name",
+	[J_ACCOUNT] = "account",
+	[J_COMMENT] = "comment",
+	[J_PARTITION] = "partition",
+	[J_KIND] = "kind",
+	[J_JOB_STATE] = "job_state",
+	[J_STATE] = "state",
+	[J_REASON] = "reason",
+	[J_TIME_LIMIT] = "time_limit",
+	[J_MIN_NODES] = "min_nodes",
+	[J_MAX_NODES] = "max_nodes",
+	[J_NUM_TASKS] = "num_tasks",
 	[J_NTASKS_PER_NODE] = "ntasks_per_node",
-	[J_CPUS_PER_TASK] = "cpus_per_task", [J_MEM_PER_NODE] = "mem_per_node",
-	[J_MEM_PER_CPU] = "mem_per_cpu", [J_PRIORITY] = "priority",
-	[J_SUBMIT_TIME] = "submit_time", [J_ELIGIBLE_TIME] = "eligible_time",
-	[J_START_TIME] = "start_time", [J_NODES] = "nodes",
-	[J_EXCLUSIVE] = "exclusive", [J_ARRAY_JOB_ID] = "array_job_id",
-	[J_ARRAY_TASK_ID] = "array_task_id", [J_HELD] = "held",
+	[J_CPUS_PER_TASK] = "cpus_per_task",
+	[J_MEM_PER_NODE] = "mem_per_node",
+	[J_MEM_PER_CPU] = "mem_per_cpu",
+	[J_PRIORITY] = "priority",
+	[J_SUBMIT_TIME] = "submit_time",
+	[J_ELIGIBLE_TIME] = "eligible_time",
+	[J_START_TIME] = "start_time",
+	[J_NODES] = "nodes",
+	[J_EXCLUSIVE] = "exclusive",
+	[J_ARRAY_JOB_ID] = "array_job_id",
+	[J_ARRAY_TASK_ID] = "array_task_id",
+	[J_HELD] = "held",
 };
 
 enum node_field {
-	N_NAME = 1, N_STATE, N_CPUS, N_ALLOC_CPUS, N_FREE_CPUS, N_MEM,
-	N_ALLOC_MEM, N_FREE_MEM, N_GPUS, N_WEIGHT, N_AVAILABLE, N_FEATURES,
+	N_NAME = 1,
+	N_STATE,
+	N_CPUS,
+	N_ALLOC_CPUS,
+	N_FREE_CPUS,
+	N_MEM,
+	N_ALLOC_MEM,
+	N_FREE_MEM,
+	N_GPUS,
+	N_WEIGHT,
+	N_AVAILABLE,
+	N_FEATURES,
 	N_INDEX,
 };
 
 static const char *const node_fields[] = {
-	[N_NAME] = "name", [N_STATE] = "state", [N_CPUS] = "cpus",
-	[N_ALLOC_CPUS] = "alloc_cpus", [N_FREE_CPUS] = "free_cpus",
-	[N_MEM] = "mem", [N_ALLOC_MEM] = "alloc_mem", [N_FREE_MEM] = "free_mem",
-	[N_GPUS] = "gpus", [N_WEIGHT] = "weight", [N_AVAILABLE] = "available",
-	[N_FEATURES] = "features", [N_INDEX] = "index",
+	[N_NAME] = "name",           [N_STATE] = "state",
+	[N_CPUS] = "cpus",           [N_ALLOC_CPUS] = "alloc_cpus",
+	[N_FREE_CPUS] = "free_cpus", [N_MEM] = "mem",
+	[N_ALLOC_MEM] = "alloc_mem", [N_FREE_MEM] = "free_mem",
+	[N_GPUS] = "gpus",           [N_WEIGHT] = "weight",
+	[N_AVAILABLE] = "available", [N_FEATURES] = "features",
+	[N_INDEX] = "index",
 };
 
 static void push_opt_str(lua_State *L, const char *s)
@@ -87,36 +137,96 @@ static void job_field_push(lua_State *L, const struct job *j, int f)
 	const struct job_req *r = &j->req;
 
 	switch (f) {
-	case J_JOB_ID: lua_pushinteger(L, j->id); break;
-	case J_NAME: push_opt_str(L, j->name); break;
-	case J_USER_ID: lua_pushinteger(L, j->uid); break;
-	case J_GROUP_ID: lua_pushinteger(L, j->gid); break;
-	case J_USER_NAME: push_opt_str(L, j->user); break;
-	case J_ACCOUNT: push_opt_str(L, j->account); break;
-	case J_COMMENT: push_opt_str(L, j->comment); break;
-	case J_PARTITION: push_opt_str(L, j->partition); break;
-	case J_KIND: push_opt_str(L, j->kind); break;
-	case J_JOB_STATE: lua_pushstring(L, job_state_name(j->state)); break;
-	case J_STATE: lua_pushinteger(L, j->state); break;
-	case J_REASON: lua_pushstring(L, job_reason_name(j->reason)); break;
-	case J_TIME_LIMIT: lua_pushinteger(L, r->time_limit); break;
-	case J_MIN_NODES: lua_pushinteger(L, r->nodes_min); break;
-	case J_MAX_NODES: lua_pushinteger(L, r->nodes_max); break;
-	case J_NUM_TASKS: lua_pushinteger(L, r->ntasks); break;
-	case J_NTASKS_PER_NODE: lua_pushinteger(L, r->ntasks_per_node); break;
-	case J_CPUS_PER_TASK: lua_pushinteger(L, r->cpus_per_task); break;
-	case J_MEM_PER_NODE: lua_pushinteger(L, (lua_Integer)r->mem_per_node); break;
-	case J_MEM_PER_CPU: lua_pushinteger(L, (lua_Integer)r->mem_per_cpu); break;
-	case J_PRIORITY: lua_pushinteger(L, (lua_Integer)j->priority); break;
-	case J_SUBMIT_TIME: lua_pushinteger(L, j->submit_time); break;
-	case J_ELIGIBLE_TIME: lua_pushinteger(L, j->eligible_time); break;
-	case J_START_TIME: lua_pushinteger(L, j->start_time); break;
-	case J_NODES: push_opt_str(L, j->nodes); break;
-	case J_EXCLUSIVE: lua_pushboolean(L, r->exclusive); break;
-	case J_ARRAY_JOB_ID: lua_pushinteger(L, j->array_job_id); break;
-	case J_ARRAY_TASK_ID: lua_pushinteger(L, j->array_task_id); break;
-	case J_HELD: lua_pushboolean(L, j->held); break;
-	default: lua_pushnil(L); break;
+	case J_JOB_ID:
+		lua_pushinteger(L, j->id);
+		break;
+	case J_NAME:
+		push_opt_str(L, j->name);
+		break;
+	case J_USER_ID:
+		lua_pushinteger(L, j->uid);
+		break;
+	case J_GROUP_ID:
+		lua_pushinteger(L, j->gid);
+		break;
+	case J_USER_NAME:
+		push_opt_str(L, j->user);
+		break;
+	case J_ACCOUNT:
+		push_opt_str(L, j->account);
+		break;
+	case J_COMMENT:
+		push_opt_str(L, j->comment);
+		break;
+	case J_PARTITION:
+		push_opt_str(L, j->partition);
+		break;
+	case J_KIND:
+		push_opt_str(L, j->kind);
+		break;
+	case J_JOB_STATE:
+		lua_pushstring(L, job_state_name(j->state));
+		break;
+	case J_STATE:
+		lua_pushinteger(L, j->state);
+		break;
+	case J_REASON:
+		lua_pushstring(L, job_reason_name(j->reason));
+		break;
+	case J_TIME_LIMIT:
+		lua_pushinteger(L, r->time_limit);
+		break;
+	case J_MIN_NODES:
+		lua_pushinteger(L, r->nodes_min);
+		break;
+	case J_MAX_NODES:
+		lua_pushinteger(L, r->nodes_max);
+		break;
+	case J_NUM_TASKS:
+		lua_pushinteger(L, r->ntasks);
+		break;
+	case J_NTASKS_PER_NODE:
+		lua_pushinteger(L, r->ntasks_per_node);
+		break;
+	case J_CPUS_PER_TASK:
+		lua_pushinteger(L, r->cpus_per_task);
+		break;
+	case J_MEM_PER_NODE:
+		lua_pushinteger(L, (lua_Integer)r->mem_per_node);
+		break;
+	case J_MEM_PER_CPU:
+		lua_pushinteger(L, (lua_Integer)r->mem_per_cpu);
+		break;
+	case J_PRIORITY:
+		lua_pushinteger(L, (lua_Integer)j->priority);
+		break;
+	case J_SUBMIT_TIME:
+		lua_pushinteger(L, j->submit_time);
+		break;
+	case J_ELIGIBLE_TIME:
+		lua_pushinteger(L, j->eligible_time);
+		break;
+	case J_START_TIME:
+		lua_pushinteger(L, j->start_time);
+		break;
+	case J_NODES:
+		push_opt_str(L, j->nodes);
+		break;
+	case J_EXCLUSIVE:
+		lua_pushboolean(L, r->exclusive);
+		break;
+	case J_ARRAY_JOB_ID:
+		lua_pushinteger(L, j->array_job_id);
+		break;
+	case J_ARRAY_TASK_ID:
+		lua_pushinteger(L, j->array_task_id);
+		break;
+	case J_HELD:
+		lua_pushboolean(L, j->held);
+		break;
+	default:
+		lua_pushnil(L);
+		break;
 	}
 }
 
@@ -139,7 +249,8 @@ static int job_index(lua_State *L)
 	int f = field_of(L);
 
 	if (v->gen != sandbox_get(L)->call_gen)
-		return luaL_error(L, "job view used outside the hook call that made it");
+		return luaL_error(
+			L, "job view used outside the hook call that made it");
 	job_field_push(L, v->job, f);
 	return 1;
 }
@@ -165,21 +276,48 @@ static void node_field_push(lua_State *L, const struct node *n, int f)
 	char st[32];
 
 	switch (f) {
-	case N_NAME: lua_pushstring(L, n->name); break;
-	case N_STATE: lua_pushstring(L, node_state_string(n, st, sizeof(st))); break;
-	case N_CPUS: lua_pushinteger(L, cpus); break;
-	case N_ALLOC_CPUS: lua_pushinteger(L, n->cpus_alloc); break;
-	case N_FREE_CPUS: lua_pushinteger(L, cpus > n->cpus_alloc ? cpus - n->cpus_alloc : 0); break;
-	case N_MEM: lua_pushinteger(L, (lua_Integer)mem); break;
-	case N_ALLOC_MEM: lua_pushinteger(L, (lua_Integer)n->mem_alloc_mb); break;
-	case N_FREE_MEM:
-		lua_pushinteger(L, (lua_Integer)(mem > n->mem_alloc_mb ? mem - n->mem_alloc_mb : 0));
+	case N_NAME:
+		lua_pushstring(L, n->name);
 		break;
-	case N_GPUS: lua_pushinteger(L, n->gpus ? n->gpus : n->cfg_gpus); break;
-	case N_WEIGHT: lua_pushinteger(L, n->weight); break;
-	case N_AVAILABLE: lua_pushboolean(L, node_is_available(n)); break;
-	case N_INDEX: lua_pushinteger(L, (lua_Integer)n->index + 1); break;
-	default: lua_pushnil(L); break;
+	case N_STATE:
+		lua_pushstring(L, node_state_string(n, st, sizeof(st)));
+		break;
+	case N_CPUS:
+		lua_pushinteger(L, cpus);
+		break;
+	case N_ALLOC_CPUS:
+		lua_pushinteger(L, n->cpus_alloc);
+		break;
+	case N_FREE_CPUS:
+		lua_pushinteger(L, cpus > n->cpus_alloc ? cpus - n->cpus_alloc
+							: 0);
+		break;
+	case N_MEM:
+		lua_pushinteger(L, (lua_Integer)mem);
+		break;
+	case N_ALLOC_MEM:
+		lua_pushinteger(L, (lua_Integer)n->mem_alloc_mb);
+		break;
+	case N_FREE_MEM:
+		lua_pushinteger(L, (lua_Integer)(mem > n->mem_alloc_mb
+							 ? mem - n->mem_alloc_mb
+							 : 0));
+		break;
+	case N_GPUS:
+		lua_pushinteger(L, n->gpus ? n->gpus : n->cfg_gpus);
+		break;
+	case N_WEIGHT:
+		lua_pushinteger(L, n->weight);
+		break;
+	case N_AVAILABLE:
+		lua_pushboolean(L, node_is_available(n));
+		break;
+	case N_INDEX:
+		lua_pushinteger(L, (lua_Integer)n->index + 1);
+		break;
+	default:
+		lua_pushnil(L);
+		break;
 	}
 }
 
@@ -189,7 +327,8 @@ static int node_index(lua_State *L)
 	struct sandbox *sb = sandbox_get(L);
 	int f = field_of(L);
 
-	if (v->gen != sb->nodes_gen || !sb->ctld || v->index >= nodes_count(sb->ctld->nodes))
+	if (v->gen != sb->nodes_gen || !sb->ctld ||
+	    v->index >= nodes_count(sb->ctld->nodes))
 		return luaL_error(L, "node view used after a reconfiguration");
 	if (f != N_FEATURES) {
 		node_field_push(L, nodes_get(sb->ctld->nodes, v->index), f);
@@ -207,7 +346,8 @@ static int node_index(lua_State *L)
 
 static int read_only(lua_State *L)
 {
-	return luaL_error(L, "%s is read-only", lua_tostring(L, lua_upvalueindex(1)));
+	return luaL_error(L, "%s is read-only",
+			  lua_tostring(L, lua_upvalueindex(1)));
 }
 
 static int job_tostring(lua_State *L)
@@ -226,10 +366,12 @@ static int node_tostring(lua_State *L)
 	struct node_view *v = lua_touserdata(L, 1);
 	struct sandbox *sb = sandbox_get(L);
 
-	if (v->gen != sb->nodes_gen || !sb->ctld || v->index >= nodes_count(sb->ctld->nodes))
+	if (v->gen != sb->nodes_gen || !sb->ctld ||
+	    v->index >= nodes_count(sb->ctld->nodes))
 		lua_pushliteral(L, "node (stale)");
 	else
-		lua_pushfstring(L, "node %s", nodes_get(sb->ctld->nodes, v->index)->name);
+		lua_pushfstring(L, "node %s",
+				nodes_get(sb->ctld->nodes, v->index)->name);
 	return 1;
 }
 
@@ -260,10 +402,12 @@ static void new_mt(lua_State *L, const char *name, const char *const *fields,
 
 void policy_view_open(lua_State *L)
 {
-	new_mt(L, JOB_MT, job_fields, (int)(sizeof(job_fields) / sizeof(job_fields[0])),
-	       job_index, job_tostring);
-	new_mt(L, NODE_MT, node_fields, (int)(sizeof(node_fields) / sizeof(node_fields[0])),
-	       node_index, node_tostring);
+	new_mt(L, JOB_MT, job_fields,
+	       (int)(sizeof(job_fields) / sizeof(job_fields[0])), job_index,
+	       job_tostring);
+	new_mt(L, NODE_MT, node_fields,
+	       (int)(sizeof(node_fields) / sizeof(node_fields[0])), node_index,
+	       node_tostring);
 	lua_newtable(L);
 	lua_setfield(L, LUA_REGISTRYINDEX, NODE_CACHE);
 }

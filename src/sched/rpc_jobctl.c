@@ -395,8 +395,9 @@ void rpc_job_update(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		json_t *set = NULL;
 
 		/* The job_modify() hook may change the update or refuse it. */
-		rc = policy_job_modify(ctld->policy, json_object_get(req->body, "set"),
-				       job, peer->uid, &set, &err);
+		rc = policy_job_modify(ctld->policy,
+				       json_object_get(req->body, "set"), job,
+				       peer->uid, &set, &err);
 		if (rc == 0)
 			rc = update_fields(ctld, peer, job, set, &err);
 		json_decref(set);

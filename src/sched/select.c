@@ -208,8 +208,8 @@ static void fill_resources(const struct job *job, struct nodes *nodes,
 
 /* The place() hook on the candidates, in the default order: 1 when it
  * chose (c and *nc rewritten), 0 when the default stands, -ENOMEM. */
-static int place_hook(const struct job *job, struct policy *pol,
-		      struct cand *c, size_t *nc, int (*cmp)(const void *, const void *))
+static int place_hook(const struct job *job, struct policy *pol, struct cand *c,
+		      size_t *nc, int (*cmp)(const void *, const void *))
 {
 	size_t n = *nc, m = n ? n : 1, *idx, *order, i, k;
 	struct cand *copy;
@@ -270,8 +270,9 @@ static int select_impl(const struct job *job, const struct partition *part,
 	    (rc = place_hook(job, pol, c, &nc,
 			     part->spread ? by_spread : by_pack_wide)) != 0) {
 		if (rc > 0)
-			rc = assign(job, c, nc, req ? lv_hostlist_count(req) : 0,
-				    out, nout);
+			rc = assign(job, c, nc,
+				    req ? lv_hostlist_count(req) : 0, out,
+				    nout);
 		goto done;
 	}
 	if (!part->spread && job->req.nodes_min <= 1 && !req &&

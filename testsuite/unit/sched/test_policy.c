@@ -46,18 +46,19 @@ static void write_file(const char *path, const char *text)
 
 static struct lv_conf *conf_for(const char *path)
 {
-	struct lv_error err = { 0 };
+	struct lv_error err = {0};
 	char text[1024];
 	struct lv_conf *c;
 
-	snprintf(text, sizeof(text),
-		 "ControllerHost=localhost\n%s%s\nPolicyInstructionLimit=100000\n"
-		 "PolicyMemoryLimit=4\n"
-		 "NodeName=n[1-2] CPUs=4 Features=rack1\n"
-		 "NodeName=n[3-4] CPUs=4 Features=rack2\n"
-		 "PartitionName=debug Nodes=n[1-4] Default=YES\n"
-		 "PartitionName=gpu Nodes=n[3-4] MaxTime=60\n",
-		 path ? "PolicyScript=" : "#", path ? path : "");
+	snprintf(
+		text, sizeof(text),
+		"ControllerHost=localhost\n%s%s\nPolicyInstructionLimit=100000\n"
+		"PolicyMemoryLimit=4\n"
+		"NodeName=n[1-2] CPUs=4 Features=rack1\n"
+		"NodeName=n[3-4] CPUs=4 Features=rack2\n"
+		"PartitionName=debug Nodes=n[1-4] Default=YES\n"
+		"PartitionName=gpu Nodes=n[3-4] MaxTime=60\n",
+		path ? "PolicyScript=" : "#", path ? path : "");
 	if (!(c = lv_conf_parse(text, "test.conf", &err)))
 		fail_msg("conf: %s", err.text);
 	return c;
@@ -65,7 +66,7 @@ static struct lv_conf *conf_for(const char *path)
 
 static int setup(void **state)
 {
-	struct lv_error err = { 0 };
+	struct lv_error err = {0};
 	struct fix *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
@@ -75,7 +76,8 @@ static int setup(void **state)
 	f->conf = conf_for(f->path);
 	f->ctld.conf = f->conf;
 	assert_non_null(f->ctld.nodes = nodes_create(f->conf, &err));
-	assert_non_null(f->ctld.parts = partitions_create(f->conf, f->ctld.nodes, &err));
+	assert_non_null(f->ctld.parts = partitions_create(f->conf,
+							  f->ctld.nodes, &err));
 	assert_non_null(f->ctld.jobs = jobs_create(1));
 	*state = f;
 	return 0;
@@ -131,7 +133,7 @@ static bool loaded(struct policy *pol)
 
 static struct job *mkjob(struct fix *f, const char *desc_text)
 {
-	struct lv_error err = { 0 };
+	struct lv_error err = {0};
 	json_t *d = json_loads(desc_text, 0, NULL);
 	struct job *j;
 
@@ -151,14 +153,15 @@ static void test_sandbox_removes_unsafe_functions(void **state)
 {
 	struct fix *f = *state;
 
-	load(f, "assert(os.execute == nil and os.exit == nil and os.getenv == nil)\n"
-		"assert(os.remove == nil and os.rename == nil and io == nil)\n"
-		"assert(dofile == nil and loadfile == nil and load == nil)\n"
-		"assert(debug == nil and package == nil)\n"
-		"assert(type(os.time()) == 'number' and type(os.clock()) == 'number')\n"
-		"assert(type(os.date('%Y')) == 'string')\n"
-		"assert(string.format and table.concat and math.floor and utf8.char)\n"
-		"function priority(job) return 1 end\n");
+	load(f,
+	     "assert(os.execute == nil and os.exit == nil and os.getenv == nil)\n"
+	     "assert(os.remove == nil and os.rename == nil and io == nil)\n"
+	     "assert(dofile == nil and loadfile == nil and load == nil)\n"
+	     "assert(debug == nil and package == nil)\n"
+	     "assert(type(os.time()) == 'number' and type(os.clock()) == 'number')\n"
+	     "assert(type(os.date('%Y')) == 'string')\n"
+	     "assert(string.format and table.concat and math.floor and utf8.char)\n"
+	     "function priority(job) return 1 end\n");
 	assert_true(loaded(f->pol));
 	assert_true(policy_has_hook(f->pol, POLICY_PRIORITY));
 	assert_false(policy_has_hook(f->pol, POLICY_PLACE));
@@ -167,23 +170,28 @@ static void test_sandbox_removes_unsafe_functions(void **state)
 static void test_conf_limits_and_defaults(void **state)
 {
 	struct fix *f = *state;
-	struct lv_error err = { 0 };
+	struct lv_error err = {0};
 	struct lv_conf *c;
 	json_t *o;
 
 	load(f, "x = 1\n");
 	o = policy_to_json(f->pol);
-	assert_int_equal(json_integer_value(json_object_get(o, "instruction_limit")), 100000);
-	assert_int_equal(json_integer_value(json_object_get(o, "memory_limit")), 4 << 20);
+	assert_int_equal(
+		json_integer_value(json_object_get(o, "instruction_limit")),
+		100000);
+	assert_int_equal(json_integer_value(json_object_get(o, "memory_limit")),
+			 4 << 20);
 	assert_true(json_integer_value(json_object_get(o, "memory_used")) > 0);
 	json_decref(o);
-	c = lv_conf_parse("ControllerHost=h\nPolicyScript=/x.lua\n", "t.conf", &err);
+	c = lv_conf_parse("ControllerHost=h\nPolicyScript=/x.lua\n", "t.conf",
+			  &err);
 	assert_non_null(c);
 	assert_int_equal(c->policy_instructions, 1000000);
 	assert_int_equal(c->policy_memory_mb, 64);
 	lv_conf_destroy(c);
-	assert_null(lv_conf_parse("ControllerHost=h\nPolicyInstructionLimit=10\n",
-				  "t.conf", &err));
+	assert_null(
+		lv_conf_parse("ControllerHost=h\nPolicyInstructionLimit=10\n",
+			      "t.conf", &err));
 	assert_non_null(strstr(err.text, "PolicyInstructionLimit"));
 }
 
@@ -196,8 +204,9 @@ static void test_sandbox_syntax_error_leaves_no_script(void **state)
 	assert_false(loaded(f->pol));
 	assert_false(policy_has_hook(f->pol, POLICY_PRIORITY));
 	o = policy_to_json(f->pol);
-	assert_non_null(strstr(json_string_value(json_object_get(o, "load_error")),
-			       "policy.lua:3:"));
+	assert_non_null(
+		strstr(json_string_value(json_object_get(o, "load_error")),
+		       "policy.lua:3:"));
 	json_decref(o);
 }
 
@@ -212,7 +221,7 @@ static void test_sandbox_toplevel_loop_fails_load(void **state)
 static void test_reload_failure_keeps_old_script(void **state)
 {
 	struct fix *f = *state;
-	struct lv_error err = { 0 };
+	struct lv_error err = {0};
 	struct job *j;
 
 	load(f, "function priority(job) return 5 end\n");
@@ -235,13 +244,16 @@ static void test_budget_ends_loop_and_counts_timeout(void **state)
 	struct fix *f = *state;
 	struct job *j;
 
-	load(f, "function priority(job)\n"
-		"  if job.name == 'loop' then\n"
-		"    while true do pcall(function() while true do end end) end\n"
-		"  end\n"
-		"  return 3\n"
-		"end\n");
-	j = mkjob(f, "{\"script\": \"#!/bin/sh\\n\", \"work_dir\": \"/\", \"name\": \"loop\"}");
+	load(f,
+	     "function priority(job)\n"
+	     "  if job.name == 'loop' then\n"
+	     "    while true do pcall(function() while true do end end) end\n"
+	     "  end\n"
+	     "  return 3\n"
+	     "end\n");
+	j = mkjob(
+		f,
+		"{\"script\": \"#!/bin/sh\\n\", \"work_dir\": \"/\", \"name\": \"loop\"}");
 	assert_int_equal(policy_priority(f->pol, j, 42), 42);
 	assert_int_equal(stat_of(f->pol, POLICY_PRIORITY, "timeouts"), 1);
 	assert_int_equal(stat_of(f->pol, POLICY_PRIORITY, "errors"), 0);
@@ -331,11 +343,11 @@ static void test_no_policy_is_the_default(void **state)
 {
 	struct fix *f = *state;
 	struct lv_conf *c = conf_for(NULL);
-	struct lv_error err = { 0 };
+	struct lv_error err = {0};
 	struct job *j = mkjob(f, BATCH);
 	json_t *desc = json_loads(BATCH, 0, NULL), *out = NULL;
-	struct policy_pool pool = { "p", 3, 1, 8 };
-	size_t cand[2] = { 0, 1 }, order[2], n = 2;
+	struct policy_pool pool = {"p", 3, 1, 8};
+	size_t cand[2] = {0, 1}, order[2], n = 2;
 
 	f->pol = policy_create(&f->ctld, c);
 	assert_false(loaded(f->pol));
@@ -353,42 +365,52 @@ static void test_no_policy_is_the_default(void **state)
 static void test_job_submit_reads_and_writes_fields(void **state)
 {
 	struct fix *f = *state;
-	struct lv_error err = { 0 };
+	struct lv_error err = {0};
 	json_t *desc, *out = NULL;
 
-	load(f, "function job_submit(d, parts, uid)\n"
-		"  assert(d.name == 'j' and d.num_tasks == 2 and d.user_id == 1000)\n"
-		"  assert(d.time_limit == lv.INFINITE and d.account == nil)\n"
-		"  assert(d.features == 'big' and d.gres == 'gpu:1' and uid == 1000)\n"
-		"  assert(parts.debug.default and parts.gpu.max_time == 60)\n"
-		"  assert(parts.gpu.total_nodes == 2 and parts.debug.total_nodes == 4)\n"
-		"  d.partition = 'gpu'\n"
-		"  d.time_limit = 30\n"
-		"  d.account = 'physics'\n"
-		"  d.min_nodes = 2\n"
-		"  d.exclusive = true\n"
-		"  d.comment = nil\n"
-		"  d.cpus_per_task = lv.NO_VAL\n"
-		"  d.std_out = '/etc/shadow'\n"
-		"  return lv.SUCCESS\n"
-		"end\n");
-	desc = json_loads("{\"name\": \"j\", \"ntasks\": 2, \"time_limit\": null, "
-			  "\"constraint\": \"big\", \"gres\": \"gpu:1\", \"comment\": \"c\", "
-			  "\"cpus_per_task\": 2, \"stdout\": \"/tmp/o\"}", 0, NULL);
-	assert_int_equal(policy_job_submit(f->pol, desc, 1000, 1000, &out, &err), 0);
+	load(f,
+	     "function job_submit(d, parts, uid)\n"
+	     "  assert(d.name == 'j' and d.num_tasks == 2 and d.user_id == 1000)\n"
+	     "  assert(d.time_limit == lv.INFINITE and d.account == nil)\n"
+	     "  assert(d.features == 'big' and d.gres == 'gpu:1' and uid == 1000)\n"
+	     "  assert(parts.debug.default and parts.gpu.max_time == 60)\n"
+	     "  assert(parts.gpu.total_nodes == 2 and parts.debug.total_nodes == 4)\n"
+	     "  d.partition = 'gpu'\n"
+	     "  d.time_limit = 30\n"
+	     "  d.account = 'physics'\n"
+	     "  d.min_nodes = 2\n"
+	     "  d.exclusive = true\n"
+	     "  d.comment = nil\n"
+	     "  d.cpus_per_task = lv.NO_VAL\n"
+	     "  d.std_out = '/etc/shadow'\n"
+	     "  return lv.SUCCESS\n"
+	     "end\n");
+	desc = json_loads(
+		"{\"name\": \"j\", \"ntasks\": 2, \"time_limit\": null, "
+		"\"constraint\": \"big\", \"gres\": \"gpu:1\", \"comment\": \"c\", "
+		"\"cpus_per_task\": 2, \"stdout\": \"/tmp/o\"}",
+		0, NULL);
+	assert_int_equal(
+		policy_job_submit(f->pol, desc, 1000, 1000, &out, &err), 0);
 	assert_non_null(out);
 	assert_ptr_not_equal(out, desc);
-	assert_string_equal(json_string_value(json_object_get(out, "partition")), "gpu");
-	assert_int_equal(json_integer_value(json_object_get(out, "time_limit")), 30);
-	assert_string_equal(json_string_value(json_object_get(out, "account")), "physics");
-	assert_int_equal(json_integer_value(json_object_get(out, "nodes_min")), 2);
+	assert_string_equal(
+		json_string_value(json_object_get(out, "partition")), "gpu");
+	assert_int_equal(json_integer_value(json_object_get(out, "time_limit")),
+			 30);
+	assert_string_equal(json_string_value(json_object_get(out, "account")),
+			    "physics");
+	assert_int_equal(json_integer_value(json_object_get(out, "nodes_min")),
+			 2);
 	assert_true(json_is_true(json_object_get(out, "exclusive")));
 	assert_null(json_object_get(out, "comment"));
 	assert_null(json_object_get(out, "cpus_per_task"));
 	/* Read-only fields are not written back. */
-	assert_string_equal(json_string_value(json_object_get(out, "stdout")), "/tmp/o");
+	assert_string_equal(json_string_value(json_object_get(out, "stdout")),
+			    "/tmp/o");
 	/* The caller's description is untouched. */
-	assert_string_equal(json_string_value(json_object_get(desc, "comment")), "c");
+	assert_string_equal(json_string_value(json_object_get(desc, "comment")),
+			    "c");
 	assert_int_equal(stat_of(f->pol, POLICY_JOB_SUBMIT, "errors"), 0);
 	json_decref(out);
 	json_decref(desc);
@@ -397,8 +419,9 @@ static void test_job_submit_reads_and_writes_fields(void **state)
 static void test_job_submit_infinite_and_bad_field(void **state)
 {
 	struct fix *f = *state;
-	struct lv_error err = { 0 };
-	json_t *desc = json_loads("{\"name\": \"a\", \"time_limit\": 5}", 0, NULL),
+	struct lv_error err = {0};
+	json_t *desc = json_loads("{\"name\": \"a\", \"time_limit\": 5}", 0,
+				  NULL),
 	       *out = NULL;
 
 	load(f, "function job_submit(d)\n"
@@ -421,7 +444,7 @@ static void test_job_submit_infinite_and_bad_field(void **state)
 static void test_job_submit_reject_with_user_msg(void **state)
 {
 	struct fix *f = *state;
-	struct lv_error err = { 0 };
+	struct lv_error err = {0};
 	json_t *desc = json_loads("{\"name\": \"x\"}", 0, NULL), *out = NULL;
 
 	load(f, "function job_submit(d)\n"
@@ -432,13 +455,17 @@ static void test_job_submit_reject_with_user_msg(void **state)
 		"  end\n"
 		"  return lv.ERROR\n"
 		"end\n");
-	assert_int_equal(policy_job_submit(f->pol, desc, 1, 1, &out, &err), -EPERM);
+	assert_int_equal(policy_job_submit(f->pol, desc, 1, 1, &out, &err),
+			 -EPERM);
 	assert_null(out);
 	assert_string_equal(err.text, "first line\nsecond line");
 	/* The message does not leak into the next call. */
 	json_object_set_new(desc, "name", json_string("y"));
-	assert_int_equal(policy_job_submit(f->pol, desc, 1, 1, &out, &err), -EPERM);
-	assert_string_equal(err.text, "Job submission rejected by the site policy (error -1)");
+	assert_int_equal(policy_job_submit(f->pol, desc, 1, 1, &out, &err),
+			 -EPERM);
+	assert_string_equal(
+		err.text,
+		"Job submission rejected by the site policy (error -1)");
 	assert_int_equal(stat_of(f->pol, POLICY_JOB_SUBMIT, "calls"), 2);
 	assert_int_equal(stat_of(f->pol, POLICY_JOB_SUBMIT, "errors"), 0);
 	json_decref(desc);
@@ -447,23 +474,25 @@ static void test_job_submit_reject_with_user_msg(void **state)
 static void test_job_modify_sees_job_rec(void **state)
 {
 	struct fix *f = *state;
-	struct lv_error err = { 0 };
+	struct lv_error err = {0};
 	struct job *j = mkjob(f, BATCH);
 	json_t *set = json_loads("{\"time_limit\": 90}", 0, NULL), *out = NULL;
 
 	j->id = 42;
-	load(f, "function job_modify(d, rec, parts, uid)\n"
-		"  assert(rec.job_id == 42 and rec.job_state == 'PENDING')\n"
-		"  assert(rec.num_tasks == 2 and rec.partition == 'debug' and uid == 0)\n"
-		"  if d.time_limit > parts[rec.partition].max_time then\n"
-		"    d.time_limit = 45\n"
-		"  end\n"
-		"  return lv.SUCCESS\n"
-		"end\n");
+	load(f,
+	     "function job_modify(d, rec, parts, uid)\n"
+	     "  assert(rec.job_id == 42 and rec.job_state == 'PENDING')\n"
+	     "  assert(rec.num_tasks == 2 and rec.partition == 'debug' and uid == 0)\n"
+	     "  if d.time_limit > parts[rec.partition].max_time then\n"
+	     "    d.time_limit = 45\n"
+	     "  end\n"
+	     "  return lv.SUCCESS\n"
+	     "end\n");
 	assert_int_equal(policy_job_modify(f->pol, set, j, 0, &out, &err), 0);
 	assert_int_equal(stat_of(f->pol, POLICY_JOB_MODIFY, "errors"), 0);
 	/* debug has no MaxTime (INFINITE): 90 stays. */
-	assert_int_equal(json_integer_value(json_object_get(out, "time_limit")), 90);
+	assert_int_equal(json_integer_value(json_object_get(out, "time_limit")),
+			 90);
 	json_decref(out);
 	json_decref(set);
 	job_destroy(j);
@@ -473,21 +502,22 @@ static void test_place_ranks_and_narrows(void **state)
 {
 	struct fix *f = *state;
 	struct job *j = mkjob(f, BATCH);
-	size_t cand[4] = { 0, 1, 2, 3 }, order[4], n = 0;
+	size_t cand[4] = {0, 1, 2, 3}, order[4], n = 0;
 
-	load(f, "function place(alloc, cands)\n"
-		"  assert(#cands == 4 and cands[1].name == 'n1' and cands[1].cpus == 4)\n"
-		"  assert(cands[3].features[1] == 'rack2' and alloc.num_tasks == 2)\n"
-		"  if alloc.name == 'bad' then return { 'n9' } end\n"
-		"  if alloc.name == 'dup' then return { 'n4', 'n4', 'n3' } end\n"
-		"  if alloc.name == 'none' then return nil end\n"
-		"  if alloc.name == 'num' then return 3 end\n"
-		"  local out = {}\n"
-		"  for i = #cands, 1, -1 do\n"
-		"    if cands[i].features[1] == 'rack2' then out[#out + 1] = cands[i].name end\n"
-		"  end\n"
-		"  return out\n"
-		"end\n");
+	load(f,
+	     "function place(alloc, cands)\n"
+	     "  assert(#cands == 4 and cands[1].name == 'n1' and cands[1].cpus == 4)\n"
+	     "  assert(cands[3].features[1] == 'rack2' and alloc.num_tasks == 2)\n"
+	     "  if alloc.name == 'bad' then return { 'n9' } end\n"
+	     "  if alloc.name == 'dup' then return { 'n4', 'n4', 'n3' } end\n"
+	     "  if alloc.name == 'none' then return nil end\n"
+	     "  if alloc.name == 'num' then return 3 end\n"
+	     "  local out = {}\n"
+	     "  for i = #cands, 1, -1 do\n"
+	     "    if cands[i].features[1] == 'rack2' then out[#out + 1] = cands[i].name end\n"
+	     "  end\n"
+	     "  return out\n"
+	     "end\n");
 	assert_int_equal(policy_place(f->pol, j, cand, 4, order, &n), 1);
 	assert_int_equal(n, 2);
 	assert_int_equal(cand[order[0]], 3);
@@ -514,15 +544,17 @@ static void test_place_ranks_and_narrows(void **state)
 static void test_elasticity_clamps_and_falls_back(void **state)
 {
 	struct fix *f = *state;
-	struct policy_metric m[] = { { "queue", 12 }, { "busy", 0.5 } };
-	struct policy_pool pool = { "web", 4, 2, 10 };
+	struct policy_metric m[] = {{"queue", 12}, {"busy", 0.5}};
+	struct policy_pool pool = {"web", 4, 2, 10};
 
-	load(f, "function elasticity(pool, metrics)\n"
-		"  if pool.name == 'err' then error('no') end\n"
-		"  if pool.name == 'float' then return 2.5 end\n"
-		"  return math.ceil(metrics.queue / (1 + metrics.busy)) + pool.size\n"
-		"end\n");
-	assert_int_equal(policy_elasticity(f->pol, &pool, m, 2), 10); /* 12 clamped */
+	load(f,
+	     "function elasticity(pool, metrics)\n"
+	     "  if pool.name == 'err' then error('no') end\n"
+	     "  if pool.name == 'float' then return 2.5 end\n"
+	     "  return math.ceil(metrics.queue / (1 + metrics.busy)) + pool.size\n"
+	     "end\n");
+	assert_int_equal(policy_elasticity(f->pol, &pool, m, 2),
+			 10); /* 12 clamped */
 	m[0].value = 0;
 	assert_int_equal(policy_elasticity(f->pol, &pool, m, 2), 4);
 	pool.size = 0;
@@ -538,28 +570,30 @@ static void test_elasticity_clamps_and_falls_back(void **state)
 static void test_lv_queries_nodes_and_jobs(void **state)
 {
 	struct fix *f = *state;
-	struct job *a = mkjob(f, BATCH), *b = mkjob(f, BATCH), *c = mkjob(f, BATCH);
+	struct job *a = mkjob(f, BATCH), *b = mkjob(f, BATCH),
+		   *c = mkjob(f, BATCH);
 
 	c->uid = 7;
 	assert_int_equal(jobs_add(f->ctld.jobs, a), 0);
 	assert_int_equal(jobs_add(f->ctld.jobs, b), 0);
 	assert_int_equal(jobs_add(f->ctld.jobs, c), 0);
-	load(f, "function priority(job)\n"
-		"  assert(#lv.nodes() == 4 and #lv.nodes('gpu') == 2)\n"
-		"  assert(lv.nodes()[1].name == 'n1' and lv.nodes()[1].state == 'unk*')\n"
-		"  local l, n = lv.jobs{user = 1000}\n"
-		"  assert(n == 2 and #l == 2 and l[1].user_id == 1000)\n"
-		"  l, n = lv.jobs{state = 'PD', limit = 1}\n"
-		"  assert(n == 3 and #l == 1)\n"
-		"  l, n = lv.jobs{state = 'R'}\n"
-		"  assert(n == 0)\n"
-		"  assert(not pcall(lv.jobs, {state = 'bogus'}))\n"
-		"  local c = lv.job_counts{state = 'PENDING'}\n"
-		"  assert(c[1000] == 2 and c[7] == 1 and next(lv.job_counts{state = 'R'}) == nil)\n"
-		"  assert(lv.partitions().gpu.nodes == 'n[3-4]')\n"
-		"  lv.log_info('checked %d jobs', 3)\n"
-		"  return 1\n"
-		"end\n");
+	load(f,
+	     "function priority(job)\n"
+	     "  assert(#lv.nodes() == 4 and #lv.nodes('gpu') == 2)\n"
+	     "  assert(lv.nodes()[1].name == 'n1' and lv.nodes()[1].state == 'unk*')\n"
+	     "  local l, n = lv.jobs{user = 1000}\n"
+	     "  assert(n == 2 and #l == 2 and l[1].user_id == 1000)\n"
+	     "  l, n = lv.jobs{state = 'PD', limit = 1}\n"
+	     "  assert(n == 3 and #l == 1)\n"
+	     "  l, n = lv.jobs{state = 'R'}\n"
+	     "  assert(n == 0)\n"
+	     "  assert(not pcall(lv.jobs, {state = 'bogus'}))\n"
+	     "  local c = lv.job_counts{state = 'PENDING'}\n"
+	     "  assert(c[1000] == 2 and c[7] == 1 and next(lv.job_counts{state = 'R'}) == nil)\n"
+	     "  assert(lv.partitions().gpu.nodes == 'n[3-4]')\n"
+	     "  lv.log_info('checked %d jobs', 3)\n"
+	     "  return 1\n"
+	     "end\n");
 	assert_int_equal(policy_priority(f->pol, a, 0), 1);
 	assert_int_equal(stat_of(f->pol, POLICY_PRIORITY, "errors"), 0);
 }
@@ -568,21 +602,22 @@ static void test_views_are_read_only_and_expire(void **state)
 {
 	struct fix *f = *state;
 	struct job *j = mkjob(f, BATCH);
-	size_t cand[2] = { 0, 1 }, order[2], n;
+	size_t cand[2] = {0, 1}, order[2], n;
 
-	load(f, "kept = nil\n"
-		"function priority(job)\n"
-		"  if job.name == 'keep' then kept = job; return 1 end\n"
-		"  if job.name == 'use' then return kept.num_tasks end\n"
-		"  if job.name == 'write' then job.priority = 5 end\n"
-		"  assert(job.no_such_field == nil and tostring(job):match('^job'))\n"
-		"  return 2\n"
-		"end\n"
-		"function place(alloc, c)\n"
-		"  if node_kept then assert(node_kept.name == 'n1') end\n"
-		"  node_kept = c[1]\n"
-		"  return nil\n"
-		"end\n");
+	load(f,
+	     "kept = nil\n"
+	     "function priority(job)\n"
+	     "  if job.name == 'keep' then kept = job; return 1 end\n"
+	     "  if job.name == 'use' then return kept.num_tasks end\n"
+	     "  if job.name == 'write' then job.priority = 5 end\n"
+	     "  assert(job.no_such_field == nil and tostring(job):match('^job'))\n"
+	     "  return 2\n"
+	     "end\n"
+	     "function place(alloc, c)\n"
+	     "  if node_kept then assert(node_kept.name == 'n1') end\n"
+	     "  node_kept = c[1]\n"
+	     "  return nil\n"
+	     "end\n");
 	free(j->name);
 	j->name = strdup("keep");
 	assert_int_equal(policy_priority(f->pol, j, 10), 11);
@@ -607,24 +642,46 @@ static void test_views_are_read_only_and_expire(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_sandbox_removes_unsafe_functions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_conf_limits_and_defaults, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sandbox_syntax_error_leaves_no_script, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sandbox_toplevel_loop_fails_load, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reload_failure_keeps_old_script, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_budget_ends_loop_and_counts_timeout, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_memory_cap_is_an_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_require_stays_in_folder, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_priority_add_replace_and_clamp, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_policy_is_the_default, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_job_submit_reads_and_writes_fields, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_job_submit_infinite_and_bad_field, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_job_submit_reject_with_user_msg, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_job_modify_sees_job_rec, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_place_ranks_and_narrows, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_elasticity_clamps_and_falls_back, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lv_queries_nodes_and_jobs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_views_are_read_only_and_expire, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_sandbox_removes_unsafe_functions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conf_limits_and_defaults,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_sandbox_syntax_error_leaves_no_script, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_sandbox_toplevel_loop_fails_load, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_reload_failure_keeps_old_script, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_budget_ends_loop_and_counts_timeout, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_memory_cap_is_an_error,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_require_stays_in_folder,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_priority_add_replace_and_clamp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_policy_is_the_default,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_job_submit_reads_and_writes_fields, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_job_submit_infinite_and_bad_field, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_job_submit_reject_with_user_msg, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_job_modify_sees_job_rec,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_place_ranks_and_narrows,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_elasticity_clamps_and_falls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lv_queries_nodes_and_jobs,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_views_are_read_only_and_expire, setup, teardown),
 	};
 
 	lv_log_set_level(LV_LOG_ERR);
