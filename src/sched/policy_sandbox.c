@@ -182,6 +182,24 @@ static int lv_print(lua_State *L)
 	return 0;
 }
 
+/* setmetatable without __gc: Lua runs finalizers with hooks off, so an
+ * endless one would escape the instruction budget. */
+static int lv_setmetatable(lua_State *L)
+{
+	if (lua_type(L, 2) == LUA_TTABLE) {
+		lua_pushliteral(L, "__gc");
+		if (lua_rawget(L, 2) != LUA_TNIL)
+			return luaL_error(
+				L,
+				"__gc metamethods are not allowed in policy scripts");
+		lua_pop(L, 1);
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
 static void drop_globals(lua_State *L, const char *const *names)
 {
 	for (; *names; names++) {
@@ -231,6 +249,9 @@ static int open_libs(lua_State *L)
 	lua_setfield(L, LUA_REGISTRYINDEX, "lv.loaded");
 	lua_register(L, "require", lv_require);
 	lua_register(L, "print", lv_print);
+	lua_getglobal(L, "setmetatable");
+	lua_pushcclosure(L, lv_setmetatable, 1);
+	lua_setglobal(L, "setmetatable");
 	policy_view_open(L);
 	policy_lv_open(L);
 	return 0;

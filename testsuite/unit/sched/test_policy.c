@@ -218,6 +218,41 @@ static void test_sandbox_toplevel_loop_fails_load(void **state)
 	assert_false(loaded(f->pol));
 }
 
+static void test_no_finalizers(void **state)
+{
+	struct fix *f = *state;
+	struct job *j = mkjob(f, BATCH);
+	json_t *o;
+
+	/* Lua runs __gc with hooks off: no budget could stop one. */
+	load(f,
+	     "setmetatable({}, {__gc = function() while true do end end})\n");
+	assert_false(loaded(f->pol));
+	o = policy_to_json(f->pol);
+	assert_non_null(
+		strstr(json_string_value(json_object_get(o, "load_error")),
+		       "policy.lua:1: __gc metamethods are not allowed"));
+	json_decref(o);
+	load(f, "function priority(job)\n"
+		"  local mt = setmetatable({}, {__index = {x = 1}})\n"
+		"  assert(mt.x == 1)\n"
+		"  local meta = {}\n"
+		"  setmetatable({}, meta)\n"
+		"  meta.__gc = function() while true do end end\n"
+		"  collectgarbage()\n"
+		"  if job.name == 'gc' then\n"
+		"    setmetatable({}, {__gc = print})\n"
+		"  end\n"
+		"  return 1\n"
+		"end\n");
+	assert_int_equal(policy_priority(f->pol, j, 0), 1);
+	free(j->name);
+	j->name = strdup("gc");
+	assert_int_equal(policy_priority(f->pol, j, 0), 0);
+	assert_int_equal(stat_of(f->pol, POLICY_PRIORITY, "errors"), 1);
+	job_destroy(j);
+}
+
 static void test_reload_failure_keeps_old_script(void **state)
 {
 	struct fix *f = *state;
@@ -651,6 +686,8 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_sandbox_toplevel_loop_fails_load, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_finalizers, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_reload_failure_keeps_old_script, setup, teardown),
 		cmocka_unit_test_setup_teardown(
