@@ -107,18 +107,16 @@ static int lv_nodes(lua_State *L)
 	struct lvctld *ctld = sandbox_get(L)->ctld;
 	const char *pname = luaL_optstring(L, 1, NULL);
 	struct partition *p = NULL;
-	size_t i, n;
 
-	lua_newtable(L);
-	if (!ctld || !ctld->nodes)
+	if (!ctld || !ctld->nodes ||
+	    (pname && !(p = partitions_find(ctld->parts, pname)))) {
+		lua_newtable(L);
 		return 1;
-	if (pname && !(p = partitions_find(ctld->parts, pname)))
-		return 1;
-	n = p ? p->n_nodes : nodes_count(ctld->nodes);
-	for (i = 0; i < n; i++) {
-		policy_view_push_node(L, p ? p->node_idx[i] : i);
-		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
+	if (p)
+		policy_view_push_nodes(L, p->node_idx, p->n_nodes);
+	else
+		policy_view_push_nodes(L, NULL, nodes_count(ctld->nodes));
 	return 1;
 }
 

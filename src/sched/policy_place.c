@@ -21,14 +21,9 @@ struct place_call {
 static int push_place(lua_State *L, void *ud)
 {
 	const struct place_call *c = ud;
-	size_t i;
 
 	policy_view_push_job(L, c->job);
-	lua_createtable(L, (int)c->n, 0);
-	for (i = 0; i < c->n; i++) {
-		policy_view_push_node(L, c->cand[i]);
-		lua_rawseti(L, -2, (lua_Integer)i + 1);
-	}
+	policy_view_push_nodes(L, c->cand, c->n);
 	return 2;
 }
 

@@ -77,8 +77,9 @@ void policy_lv_push_parts(lua_State *L, struct lvctld *ctld);
 void policy_view_open(lua_State *L);
 /* A view of job, valid during the current hook call. */
 void policy_view_push_job(lua_State *L, const struct job *job);
-/* The view of node index (cached), valid until the next reconfiguration. */
-void policy_view_push_node(lua_State *L, size_t index);
+/* An array of the views of nodes idx[0..n) (NULL idx: 0..n-1), each
+ * valid until the next reconfiguration. */
+void policy_view_push_nodes(lua_State *L, const size_t *idx, size_t n);
 
 /* policy_job.c: submitted descriptions as tables. */
 /* Pushes desc (a JSON job description) as job_desc. */

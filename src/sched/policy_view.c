@@ -421,23 +421,36 @@ void policy_view_push_job(lua_State *L, const struct job *job)
 	luaL_setmetatable(L, JOB_MT);
 }
 
-void policy_view_push_node(lua_State *L, size_t index)
+/* The view of node index, from the cache table at cache (made when
+ * missing or from an older configuration). */
+static void push_node(lua_State *L, struct sandbox *sb, int cache, size_t index)
 {
-	struct sandbox *sb = sandbox_get(L);
 	struct node_view *v;
 
-	lua_getfield(L, LUA_REGISTRYINDEX, NODE_CACHE);
-	if (lua_rawgeti(L, -1, (lua_Integer)index + 1) == LUA_TUSERDATA &&
-	    ((struct node_view *)lua_touserdata(L, -1))->gen == sb->nodes_gen) {
-		lua_remove(L, -2);
+	if (lua_rawgeti(L, cache, (lua_Integer)index + 1) == LUA_TUSERDATA &&
+	    ((struct node_view *)lua_touserdata(L, -1))->gen == sb->nodes_gen)
 		return;
-	}
 	lua_pop(L, 1);
 	v = lua_newuserdatauv(L, sizeof(*v), 1);
 	v->index = index;
 	v->gen = sb->nodes_gen;
 	luaL_setmetatable(L, NODE_MT);
 	lua_pushvalue(L, -1);
-	lua_rawseti(L, -3, (lua_Integer)index + 1);
-	lua_remove(L, -2);
+	lua_rawseti(L, cache, (lua_Integer)index + 1);
+}
+
+void policy_view_push_nodes(lua_State *L, const size_t *idx, size_t n)
+{
+	struct sandbox *sb = sandbox_get(L);
+	int cache;
+	size_t i;
+
+	lua_getfield(L, LUA_REGISTRYINDEX, NODE_CACHE);
+	cache = lua_gettop(L);
+	lua_createtable(L, n > INT32_MAX ? 0 : (int)n, 0);
+	for (i = 0; i < n; i++) {
+		push_node(L, sb, cache, idx ? idx[i] : i);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_remove(L, cache);
 }
