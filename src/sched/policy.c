@@ -31,15 +31,53 @@ bool policy_has_hook(const struct policy *pol, enum policy_hook hook)
 	return pol && pol->sb && pol->sb->has_hook[hook];
 }
 
-static void note_hooks(struct sandbox *sb)
+/* Pushes global name without metamethods: a script may give _G one. */
+static int raw_global(lua_State *L, const char *name)
 {
+	lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+	lua_pushstring(L, name);
+	lua_rawget(L, -2);
+	lua_remove(L, -2);
+	return lua_type(L, -1);
+}
+
+/* Protected: which hooks the script defines, and where (for messages
+ * about what a hook returned). */
+static int note_hooks(lua_State *L)
+{
+	struct sandbox *sb = lua_touserdata(L, 1);
+	lua_Debug ar;
 	int h;
 
 	for (h = 0; h < POLICY_N_HOOKS; h++) {
-		sb->has_hook[h] =
-			lua_getglobal(sb->L, hook_names[h]) == LUA_TFUNCTION;
+		sb->has_hook[h] = raw_global(L, hook_names[h]) == LUA_TFUNCTION;
+		if (sb->has_hook[h] && lua_getinfo(L, ">S", &ar)) {
+			snprintf(sb->hook_src[h], sizeof(sb->hook_src[h]),
+				 "%s:%d", ar.short_src, ar.linedefined);
+			continue;
+		}
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
+static void find_hooks(struct sandbox *sb)
+{
+	lua_pushcfunction(sb->L, note_hooks);
+	lua_pushlightuserdata(sb->L, sb);
+	if (lua_pcall(sb->L, 1, 0, 0) != LUA_OK) {
+		/* Out of memory: no hooks rather than a half-known set. */
+		memset(sb->has_hook, 0, sizeof(sb->has_hook));
 		lua_pop(sb->L, 1);
 	}
+}
+
+/* The error object as text, without converting it (which allocates). */
+static const char *error_text(lua_State *L)
+{
+	return lua_type(L, -1) == LUA_TSTRING
+		       ? lua_tostring(L, -1)
+		       : "(error object is not a string)";
 }
 
 static void set_failure(struct policy *pol, const char *path,
@@ -80,7 +118,7 @@ int policy_reload(struct policy *pol, const struct lv_conf *conf,
 		       pol->sb ? " (keeping the script loaded before)" : "");
 		return err->code;
 	}
-	note_hooks(sb);
+	find_hooks(sb);
 	sandbox_destroy(pol->sb);
 	pol->sb = sb;
 	pol->load_time = time(NULL);
@@ -131,15 +169,11 @@ int policy_begin(struct policy *pol, enum policy_hook hook)
 
 	if (!policy_has_hook(pol, hook))
 		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &pol->t0);
 	L = pol->sb->L;
-	base = lua_gettop(L);
-	if (!lua_checkstack(L, 8) ||
-	    lua_getglobal(L, hook_names[hook]) != LUA_TFUNCTION) {
-		/* The script removed its own hook at run time. */
-		lua_settop(L, base);
+	if (!lua_checkstack(L, 16))
 		return -1;
-	}
+	clock_gettime(CLOCK_MONOTONIC, &pol->t0);
+	base = lua_gettop(L);
 	pol->stats[hook].calls++;
 	pol->sb->user_msg[0] = '\0';
 	pol->sb->call_gen++; /* job views from earlier calls expire */
@@ -152,18 +186,25 @@ void policy_end(struct policy *pol, enum policy_hook hook, int base)
 	pol->stats[hook].ns += elapsed_ns(&pol->t0);
 }
 
-/* Runs inside lua_pcall: builds the arguments, then calls the hook,
+struct call {
+	const struct policy_args *args;
+	const char *name;
+};
+
+/* Runs inside lua_pcall: finds the hook, builds the arguments, calls it,
  * and returns the first argument with the results. */
 static int trampoline(lua_State *L)
 {
-	const struct policy_args *a = lua_touserdata(L, 2);
+	const struct call *c = lua_touserdata(L, 1);
 	int nargs;
 
-	lua_settop(L, 1);
-	nargs = a->push(L, a->ud);
+	lua_settop(L, 0);
+	if (raw_global(L, c->name) != LUA_TFUNCTION)
+		return luaL_error(L, "%s is no longer a function", c->name);
+	nargs = c->args->push(L, c->args->ud);
 	lua_pushvalue(L, 2);
 	lua_insert(L, 1);
-	lua_call(L, nargs, a->nres);
+	lua_call(L, nargs, c->args->nres);
 	return lua_gettop(L);
 }
 
@@ -171,7 +212,7 @@ static int call_failed(struct policy *pol, enum policy_hook hook, int base,
 		       int status)
 {
 	struct sandbox *sb = pol->sb;
-	const char *msg = lua_tostring(sb->L, -1);
+	const char *msg = error_text(sb->L);
 	char mem[128];
 
 	/* Lua gives no line for a memory error. */
@@ -187,8 +228,7 @@ static int call_failed(struct policy *pol, enum policy_hook hook, int base,
 	else
 		pol->stats[hook].errors++;
 	lv_log(LV_LOG_ERR, "policy: %s %s: %s; using the built-in default",
-	       hook_names[hook], sb->timed_out ? "timed out" : "failed",
-	       msg ? msg : "(error object is not a string)");
+	       hook_names[hook], sb->timed_out ? "timed out" : "failed", msg);
 	policy_end(pol, hook, base);
 	return -1;
 }
@@ -196,14 +236,13 @@ static int call_failed(struct policy *pol, enum policy_hook hook, int base,
 int policy_call(struct policy *pol, enum policy_hook hook, int base,
 		const struct policy_args *args)
 {
+	struct call c = {args, hook_names[hook]};
 	lua_State *L = pol->sb->L;
 	int rc;
 
-	/* [fn] -> [trampoline, fn, args] */
 	lua_pushcfunction(L, trampoline);
-	lua_insert(L, base + 1);
-	lua_pushlightuserdata(L, (void *)args);
-	if ((rc = sandbox_pcall(pol->sb, 2, LUA_MULTRET)) != LUA_OK)
+	lua_pushlightuserdata(L, &c);
+	if ((rc = sandbox_pcall(pol->sb, 1, LUA_MULTRET)) != LUA_OK)
 		return call_failed(pol, hook, base, rc);
 	lua_settop(L, base + 1 + args->nres);
 	return 0;
@@ -215,6 +254,10 @@ int policy_protect(struct policy *pol, enum policy_hook hook, int base,
 	lua_State *L = pol->sb->L;
 	int top = lua_gettop(L), rc;
 
+	if (!lua_checkstack(L, 4)) {
+		lua_pushliteral(L, "Lua stack overflow");
+		return call_failed(pol, hook, base, LUA_ERRRUN);
+	}
 	lua_pushcfunction(L, fn);
 	lua_pushlightuserdata(L, ud);
 	lua_pushvalue(L, base + 1);
@@ -227,25 +270,17 @@ int policy_protect(struct policy *pol, enum policy_hook hook, int base,
 void policy_fail(struct policy *pol, enum policy_hook hook, int base,
 		 const char *fmt, ...)
 {
-	lua_State *L = pol->sb->L;
+	const char *where = pol->sb->hook_src[hook];
 	char text[512];
-	lua_Debug ar;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	pol->stats[hook].errors++;
-	/* Name the function's own line: the return is somewhere in it. */
-	lua_settop(L, base);
-	lua_getglobal(L, hook_names[hook]);
-	if (lua_isfunction(L, -1) && lua_getinfo(L, ">S", &ar))
-		lv_log(LV_LOG_ERR,
-		       "policy: %s:%d: %s %s; using the built-in default",
-		       ar.short_src, ar.linedefined, hook_names[hook], text);
-	else
-		lv_log(LV_LOG_ERR, "policy: %s %s; using the built-in default",
-		       hook_names[hook], text);
+	/* Where the hook is defined: the return is somewhere in it. */
+	lv_log(LV_LOG_ERR, "policy: %s%s%s %s; using the built-in default",
+	       where, *where ? ": " : "", hook_names[hook], text);
 	policy_end(pol, hook, base);
 }
 

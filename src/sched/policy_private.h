@@ -40,6 +40,7 @@ struct sandbox {
 	} users[16];
 	char user_msg[POLICY_USER_MSG_MAX];
 	bool has_hook[POLICY_N_HOOKS];
+	char hook_src[POLICY_N_HOOKS][LUA_IDSIZE + 16]; /* "site.lua:12" */
 };
 
 struct policy {
@@ -91,8 +92,8 @@ int policy_job_pull_desc(lua_State *L, int idx, json_t *desc,
 			 struct lv_error *err);
 
 /* policy.c: calling a hook. */
-/* Pushes the hook's function and returns the stack top below it, or -1
- * when the script does not define it (nothing pushed). */
+/* Starts a call: the stack top to come back to, or -1 when the script
+ * does not define the hook. */
 int policy_begin(struct policy *pol, enum policy_hook hook);
 /* What a hook gets: push() pushes its arguments and returns how many;
  * it runs in protected mode, so it may allocate and fail. */
@@ -101,9 +102,10 @@ struct policy_args {
 	void *ud;
 	int nres;
 };
-/* Calls the hook pushed by policy_begin under the budget.  0 with the
- * first argument at base + 1 and the nres results above it; -1 after
- * logging and counting the failure (stack back at base). */
+/* Calls the hook under the budget (looking it up, and building its
+ * arguments, in protected mode).  0 with the first argument at base + 1
+ * and the nres results above it; -1 after logging and counting the
+ * failure (stack back at base). */
 int policy_call(struct policy *pol, enum policy_hook hook, int base,
 		const struct policy_args *args);
 /* Runs fn(L) with ud and the hook's first argument (base + 1) in

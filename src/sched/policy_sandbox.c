@@ -267,6 +267,16 @@ static int load_main(lua_State *L)
 	return 1;
 }
 
+/* The error object as text, without converting it (which allocates). */
+static const char *error_text(lua_State *L, int status)
+{
+	if (status == LUA_ERRMEM)
+		return "not enough memory (PolicyMemoryLimit)";
+	return lua_type(L, -1) == LUA_TSTRING
+		       ? lua_tostring(L, -1)
+		       : "(error object is not a string)";
+}
+
 /* Opens the libraries, then runs the script's main chunk (under the
  * budget, so a top-level loop cannot hang the controller). */
 static int load_script(struct sandbox *sb, struct lv_error *err)
@@ -275,15 +285,16 @@ static int load_script(struct sandbox *sb, struct lv_error *err)
 	int rc;
 
 	lua_pushcfunction(L, open_libs);
-	if (lua_pcall(L, 0, 0, 0) != LUA_OK)
+	if ((rc = lua_pcall(L, 0, 0, 0)) != LUA_OK)
 		return lv_errorf(err, -ENOMEM, "%s: cannot set up Lua: %s",
-				 sb->path, lua_tostring(L, -1));
+				 sb->path, error_text(L, rc));
 	lua_pushcfunction(L, load_main);
 	if ((rc = lua_pcall(L, 0, 1, 0)) != LUA_OK)
 		return lv_errorf(err, rc == LUA_ERRMEM ? -ENOMEM : -EINVAL,
-				 "%s", lua_tostring(L, -1));
-	if (sandbox_pcall(sb, 0, 0) != LUA_OK)
-		return lv_errorf(err, -EINVAL, "%s", lua_tostring(L, -1));
+				 "%s", error_text(L, rc));
+	if ((rc = sandbox_pcall(sb, 0, 0)) != LUA_OK)
+		return lv_errorf(err, rc == LUA_ERRMEM ? -ENOMEM : -EINVAL,
+				 "%s", error_text(L, rc));
 	return 0;
 }
 

@@ -253,6 +253,42 @@ static void test_no_finalizers(void **state)
 	job_destroy(j);
 }
 
+static void test_globals_metatable_is_not_used(void **state)
+{
+	struct fix *f = *state;
+	struct lv_error err = {0};
+	struct job *j = mkjob(f, BATCH);
+	json_t *desc = json_loads(BATCH, 0, NULL), *out = NULL;
+	json_t *o;
+
+	/* The host reads hooks raw: a trap on _G never runs outside a call. */
+	load(f, "local loop = function() while true do end end\n"
+		"function priority(job)\n"
+		"  if job.name == 'drop' then priority = nil end\n"
+		"  return 1\n"
+		"end\n"
+		"setmetatable(_G, {__index = loop, __newindex = loop})\n");
+	assert_true(loaded(f->pol));
+	assert_false(policy_has_hook(f->pol, POLICY_JOB_SUBMIT));
+	assert_int_equal(policy_job_submit(f->pol, desc, 1, 1, &out, &err), 0);
+	json_decref(out);
+	assert_int_equal(policy_priority(f->pol, j, 0), 1);
+	/* The hook removed itself: the next call is a counted error. */
+	free(j->name);
+	j->name = strdup("drop");
+	assert_int_equal(policy_priority(f->pol, j, 0), 1);
+	assert_int_equal(policy_priority(f->pol, j, 5), 5);
+	assert_int_equal(stat_of(f->pol, POLICY_PRIORITY, "errors"), 1);
+	/* A non-string error object at load. */
+	load(f, "error({})\n");
+	o = policy_to_json(f->pol);
+	assert_string_equal(json_string_value(json_object_get(o, "load_error")),
+			    "(error object is not a string)");
+	json_decref(o);
+	json_decref(desc);
+	job_destroy(j);
+}
+
 static void test_reload_failure_keeps_old_script(void **state)
 {
 	struct fix *f = *state;
@@ -688,6 +724,8 @@ int main(void)
 			test_sandbox_toplevel_loop_fails_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_finalizers, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_globals_metatable_is_not_used, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_reload_failure_keeps_old_script, setup, teardown),
 		cmocka_unit_test_setup_teardown(
