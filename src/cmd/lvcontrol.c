@@ -23,6 +23,7 @@ static void usage(FILE *f)
 	      "  show node [NAME]              node details\n"
 	      "  show partition [NAME]         partition details\n"
 	      "  show job [ID]                 job details (all jobs without ID)\n"
+	      "  show policy                   the Lua policy: script, hooks, counters\n"
 	      "  update NodeName=NODES State=DRAIN|RESUME|DOWN [Reason=TEXT]\n"
 	      "  update JobId=ID [TimeLimit=T] [Partition=P] [JobName=N] [Comment=C]\n"
 	      "         [Dependency=D] [StartTime=T] [NumNodes=N]\n"
@@ -114,6 +115,38 @@ static void show_partition(const json_t *p)
 	printf("   TotalCPUs=%lld TotalNodes=%lld AllocCPUs=%lld\n\n",
 	       geti(p, "total_cpus"), geti(p, "total_nodes"),
 	       geti(p, "alloc_cpus"));
+}
+
+static void show_hook(const json_t *h)
+{
+	printf("   Hook=%s Defined=%s Calls=%lld Errors=%lld Timeouts=%lld MeanUs=%.2f\n",
+	       lv_json_str(h, "name"),
+	       json_is_true(json_object_get(h, "defined")) ? "yes" : "no",
+	       geti(h, "calls"), geti(h, "errors"), geti(h, "timeouts"),
+	       json_real_value(json_object_get(h, "mean_us")));
+}
+
+static void show_policy(const json_t *p)
+{
+	const json_t *h;
+	char t[32];
+	size_t i;
+
+	printf("PolicyScript=%s LoadTime=%s\n",
+	       lv_json_str(p, "script") ? lv_json_str(p, "script") : "(none)",
+	       stamp(geti(p, "load_time"), t, sizeof(t)));
+	if (lv_json_str(p, "script"))
+		printf("   InstructionLimit=%lld MemoryLimit=%lldK MemoryUsed=%lldK\n",
+		       geti(p, "instruction_limit"),
+		       geti(p, "memory_limit") / 1024,
+		       geti(p, "memory_used") / 1024);
+	if (lv_json_str(p, "load_error"))
+		printf("   LoadError=%s LoadErrorTime=%s\n      %s\n",
+		       lv_json_str(p, "load_error_script"),
+		       stamp(geti(p, "load_error_time"), t, sizeof(t)),
+		       lv_json_str(p, "load_error"));
+	json_array_foreach(json_object_get(p, "hooks"), i, h)
+		show_hook(h);
 }
 
 static int cmd_ping(struct cli *cli)
@@ -279,11 +312,19 @@ static int cmd_show(struct cli *cli, int argc, char **argv, bool json)
 			cli_print_json(list);
 		else
 			json_array_foreach(list, i, v) show_partition(v);
+	} else if (!strncasecmp(what, "policy", strlen(what)) &&
+		   strlen(what) >= 2) {
+		reply = cli_call(cli, LV_MSG_POLICY_INFO, json_object());
+		if (json)
+			cli_print_json(reply);
+		else
+			show_policy(reply);
 	} else if (!strncasecmp(what, "jobs", strlen(what)) ||
 		   !strcasecmp(what, "JobId")) {
 		reply = show_jobs(cli, name, json);
 	} else {
-		cli_die(cli, "show: unknown entity '%s' (use node, partition or job)",
+		cli_die(cli,
+			"show: unknown entity '%s' (use node, partition, job or policy)",
 			what);
 	}
 	json_decref(reply);
@@ -487,7 +528,13 @@ int main(int argc, char **argv)
 		 !strcasecmp(cmd, "requeuehold"))
 		rc = cmd_job_action(&cli, cmd, argc - optind, argv + optind);
 	else if (!strcasecmp(cmd, "reconfigure")) {
-		json_decref(cli_call(&cli, LV_MSG_RECONFIGURE, json_object()));
+		json_t *r = cli_call(&cli, LV_MSG_RECONFIGURE, json_object());
+
+		if (lv_json_str(r, "policy_error"))
+			fprintf(stderr,
+				"lvcontrol: warning: policy script not loaded, the previous one stays active: %s\n",
+				lv_json_str(r, "policy_error"));
+		json_decref(r);
 	} else {
 		cli_die(&cli, "unknown command '%s'", cmd);
 	}

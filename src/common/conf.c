@@ -85,6 +85,8 @@ static const struct key global_keys[] = {
 	/* hidden: benchmarks */
 	{"JournalSync", V_BOOL, G(journal_sync), 0, NULL},
 	{"PolicyScript", V_STR, G(policy_script), 0, NULL},
+	{"PolicyInstructionLimit", V_U32, G(policy_instructions), 1000, NULL},
+	{"PolicyMemoryLimit", V_MEM, G(policy_memory_mb), 1, NULL},
 	{"Include", V_INCLUDE, 0, 0, NULL},
 	{NULL, V_STR, 0, 0, NULL},
 };
@@ -750,6 +752,8 @@ static int parser_init(struct parser *p, const char *name)
 	c->max_job_count = 100000;
 	c->first_job_id = 1;
 	c->journal_sync = true;
+	c->policy_instructions = 1000000;
+	c->policy_memory_mb = 64;
 	p->node_def.n.weight = 1;
 	p->part_def.min_nodes = 1;
 	p->part_def.max_time = LV_TIME_UNLIMITED;

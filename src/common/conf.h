@@ -73,6 +73,8 @@ struct lv_conf {
 	uint32_t first_job_id;       /* FirstJobId=, default 1 */
 	bool journal_sync;           /* JournalSync=, default YES (NO: benchmarks only) */
 	char *policy_script;         /* PolicyScript= */
+	uint32_t policy_instructions;/* PolicyInstructionLimit=, per hook call */
+	uint64_t policy_memory_mb;   /* PolicyMemoryLimit=, MB for the Lua state */
 	size_t n_nodes;
 	struct lv_conf_node *nodes;
 	size_t n_partitions;

@@ -20,6 +20,7 @@ enum lv_msg_type {
 	LV_MSG_NODE_UPDATE = 13,   /* admin: State=DRAIN|RESUME|DOWN */
 	LV_MSG_PART_INFO = 14,     /* CLI -> lvctld: partitions */
 	LV_MSG_RECONFIGURE = 15,   /* admin: re-read configuration */
+	LV_MSG_POLICY_INFO = 16,   /* CLI -> lvctld: Lua policy state */
 	LV_MSG_JOB_SUBMIT = 20,
 	LV_MSG_JOB_INFO = 21,
 	LV_MSG_JOB_CANCEL = 22,

@@ -15,6 +15,7 @@ struct jobs;
 struct journal;
 struct nodes;
 struct persist;
+struct policy;
 struct partitions;
 
 struct lvctld {
@@ -28,6 +29,7 @@ struct lvctld {
 	struct journal *journal; /* StateDir/journal; NULL without StateDir */
 	struct persist *persist; /* what goes into it (persist.c) */
 	struct acct *acct;       /* accounting database (acct.c); may be NULL */
+	struct policy *policy;   /* the Lua policy (policy.c) */
 	struct event *sched_ev;  /* deferred scheduling pass */
 	bool sched_pending;
 	bool sched_full;          /* the pending pass must look at every job */

@@ -25,6 +25,7 @@
 #include "sched/jobs.h"
 #include "sched/launch.h"
 #include "sched/persist.h"
+#include "sched/policy.h"
 #include "sched/rpc_handlers.h"
 #include "sched/sched.h"
 
@@ -46,6 +47,7 @@ const struct lv_rpc_route ctld_routes[] = {
 	{ LV_MSG_STEP_COMPLETE, rpc_step_complete, LV_ROLE_USER },
 	{ LV_MSG_ALLOC_DONE, rpc_alloc_done, LV_ROLE_DAEMON },
 	{ LV_MSG_ACCT_QUERY, rpc_acct_query, LV_ROLE_USER },
+	{ LV_MSG_POLICY_INFO, rpc_policy_info, LV_ROLE_USER },
 };
 const size_t ctld_n_routes = sizeof(ctld_routes) / sizeof(ctld_routes[0]);
 
@@ -165,6 +167,10 @@ int ctld_reconfigure(struct lvctld *ctld, struct lv_error *err)
 	lv_conf_destroy(ctld->conf);
 	ctld->conf = conf;
 	(void)lv_daemon_apply_log_conf(conf, NULL);
+	/* A script that fails to load leaves the old one active (logged,
+	 * and shown by lvcontrol show policy). */
+	(void)policy_reload(ctld->policy, conf, err);
+	lv_error_clear(err);
 	lv_log(LV_LOG_INFO, "conf: reloaded %s (%zu nodes, %zu partitions)",
 	       conf->path, conf->n_nodes, conf->n_partitions);
 	return 0;
@@ -254,6 +260,7 @@ static void ctld_destroy(struct lvctld *ctld)
 		event_free(ctld->sig_int);
 	if (ctld->sig_hup)
 		event_free(ctld->sig_hup);
+	policy_destroy(ctld->policy);
 	partitions_destroy(ctld->parts);
 	nodes_destroy(ctld->nodes);
 	if (ctld->base)
@@ -283,6 +290,8 @@ static int ctld_start(struct lvctld *ctld, struct lv_error *err)
 	if (!(ctld->nodes = nodes_create(ctld->conf, err)) ||
 	    !(ctld->parts = partitions_create(ctld->conf, ctld->nodes, err)))
 		return err->code;
+	if (!(ctld->policy = policy_create(ctld, ctld->conf)))
+		return lv_errorf(err, -ENOMEM, "policy: out of memory");
 	if (!(ctld->base = event_base_new()))
 		return lv_errorf(err, -ENOMEM, "cannot create the event loop");
 	ctld->sig_term = evsignal_new(ctld->base, SIGTERM, on_signal, ctld);

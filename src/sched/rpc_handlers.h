@@ -43,6 +43,10 @@ void rpc_step_create(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 void rpc_step_complete(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		       void *arg);
 
+/* rpc_policy.c */
+void rpc_policy_info(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		     void *arg);
+
 /* rpc_acct.c */
 void rpc_acct_query(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		    void *arg);

@@ -19,6 +19,7 @@
 #include "sched/nodes.h"
 #include "sched/partitions.h"
 #include "sched/persist.h"
+#include "sched/policy.h"
 #include "sched/rpc_handlers.h"
 #include "sched/sched.h"
 #include "sched/select.h"
@@ -78,22 +79,15 @@ static void reply_test_only(struct lv_rpc_conn *conn, uint32_t id,
 	free(nodes);
 }
 
-void rpc_job_submit(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
-		    void *arg)
+/* Queues the job desc describes (the submission as the policy left it). */
+static void submit_desc(struct lvctld *ctld, struct lv_rpc_conn *conn,
+			const struct lv_rpc_req *req, const json_t *desc)
 {
-	struct lvctld *ctld = arg;
 	const struct lv_rpc_peer *peer = lv_rpc_conn_peer(conn);
 	struct lv_error err = { 0 };
 	struct job *job;
 
-	if (jobs_count_active(ctld->jobs) + persist_submits_pending(ctld) >=
-	    ctld->conf->max_job_count) {
-		lv_rpc_respond_error(conn, req->id, EAGAIN,
-				     "MaxJobCount limit (%u jobs) reached, try again later",
-				     ctld->conf->max_job_count);
-		return;
-	}
-	job = job_create(req->body, peer->uid, peer->gid, ctld->parts, time(NULL),
+	job = job_create(desc, peer->uid, peer->gid, ctld->parts, time(NULL),
 			 &err);
 	if (!job ||
 	    (job->dep && depend_check(job->dep, jobs_dep_status, ctld->jobs, &err) < 0) ||
@@ -104,7 +98,7 @@ void rpc_job_submit(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		job_destroy(job);
 		return;
 	}
-	if (json_is_true(json_object_get(req->body, "test_only"))) {
+	if (json_is_true(json_object_get(desc, "test_only"))) {
 		reply_test_only(conn, req->id, ctld, job);
 		job_destroy(job);
 		return;
@@ -114,8 +108,37 @@ void rpc_job_submit(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		array_bounds(job->array_pending, &job->array_min, &job->array_max,
 			     &job->array_step);
 	}
+	/* The priority() hook; priority.c's factors go in base later. */
+	job->priority = policy_priority(ctld->policy, job, job->priority);
 	/* Answered, and in the table, once it is on disk (persist.c). */
 	persist_submit(ctld, conn, req->id, job);
+}
+
+void rpc_job_submit(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		    void *arg)
+{
+	struct lvctld *ctld = arg;
+	const struct lv_rpc_peer *peer = lv_rpc_conn_peer(conn);
+	struct lv_error err = { 0 };
+	json_t *desc = NULL;
+
+	if (jobs_count_active(ctld->jobs) + persist_submits_pending(ctld) >=
+	    ctld->conf->max_job_count) {
+		lv_rpc_respond_error(conn, req->id, EAGAIN,
+				     "MaxJobCount limit (%u jobs) reached, try again later",
+				     ctld->conf->max_job_count);
+		return;
+	}
+	/* The job_submit() hook may change the description or refuse it. */
+	if (policy_job_submit(ctld->policy, req->body, peer->uid, peer->gid,
+			      &desc, &err) < 0) {
+		lv_log(LV_LOG_INFO, "job: refused submission from uid=%u: %s",
+		       (unsigned)peer->uid, err.text);
+		lv_rpc_respond_error(conn, req->id, -err.code, "%s", err.text);
+		return;
+	}
+	submit_desc(ctld, conn, req, desc);
+	json_decref(desc);
 }
 
 static bool in_int_array(const json_t *arr, json_int_t v)

@@ -20,6 +20,7 @@
 #include "sched/launch.h"
 #include "sched/partitions.h"
 #include "sched/persist.h"
+#include "sched/policy.h"
 #include "sched/rpc_handlers.h"
 #include "sched/sched.h"
 
@@ -391,8 +392,15 @@ void rpc_job_update(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	} else if (!strcmp(action, "requeue") || !strcmp(action, "requeuehold")) {
 		rc = do_requeue(ctld, job, !strcmp(action, "requeuehold"), &err);
 	} else if (!strcmp(action, "update")) {
-		rc = update_fields(ctld, peer, job, json_object_get(req->body, "set"),
-				   &err);
+		json_t *set = NULL;
+
+		/* The job_modify() hook may change the update or refuse it. */
+		rc = policy_job_modify(ctld->policy,
+				       json_object_get(req->body, "set"), job,
+				       peer->uid, &set, &err);
+		if (rc == 0)
+			rc = update_fields(ctld, peer, job, set, &err);
+		json_decref(set);
 	} else {
 		rc = lv_errorf(&err, -EINVAL, "unknown action '%s'", action);
 	}

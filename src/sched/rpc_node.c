@@ -14,6 +14,7 @@
 #include "sched/launch.h"
 #include "sched/nodes.h"
 #include "sched/partitions.h"
+#include "sched/policy.h"
 #include "sched/rpc_handlers.h"
 #include "sched/sched.h"
 
@@ -266,5 +267,11 @@ void rpc_reconfigure(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		return;
 	}
 	sched_request(ctld);
-	lv_rpc_respond(conn, req->id, NULL);
+	/* The configuration took; a policy script that did not is a warning
+	 * (the old script stays active). */
+	lv_rpc_respond(conn, req->id,
+		       policy_load_error(ctld->policy)
+			       ? json_pack("{s:s}", "policy_error",
+					   policy_load_error(ctld->policy))
+			       : NULL);
 }

@@ -264,7 +264,8 @@ static bool try_start(struct lvctld *ctld, struct job *job,
 	size_t n = 0;
 	struct job *run;
 
-	if (select_nodes(job, part, ctld->nodes, false, &g, &n) < 0) {
+	if (select_nodes_placed(job, part, ctld->nodes, ctld->policy, &g, &n) <
+	    0) {
 		job->reason = REASON_RESOURCES;
 		return false;
 	}

@@ -13,6 +13,7 @@
 #include "common/hostlist.h"
 #include "sched/nodes.h"
 #include "sched/partitions.h"
+#include "sched/policy.h"
 
 struct cand {
 	size_t node;
@@ -205,9 +206,49 @@ static void fill_resources(const struct job *job, struct nodes *nodes,
 	}
 }
 
-int select_nodes(const struct job *job, const struct partition *part,
-		 struct nodes *nodes, bool empty, struct grant **out,
-		 size_t *nout)
+/* The place() hook on the candidates, in the default order: 1 when it
+ * chose (c and *nc rewritten), 0 when the default stands, -ENOMEM. */
+static int place_hook(const struct job *job, struct policy *pol, struct cand *c,
+		      size_t *nc, int (*cmp)(const void *, const void *))
+{
+	size_t n = *nc, m = n ? n : 1, *idx, *order, i, k;
+	struct cand *copy;
+	int rc = -ENOMEM;
+
+	qsort(c, n, sizeof(*c), cmp);
+	idx = malloc(m * sizeof(*idx));
+	order = malloc(m * sizeof(*order));
+	copy = malloc(m * sizeof(*copy));
+	if (idx && order && copy) {
+		for (i = 0; i < n; i++)
+			idx[i] = c[i].node;
+		memcpy(copy, c, n * sizeof(*c));
+		if ((rc = policy_place(pol, job, idx, n, order, &k)) > 0) {
+			for (i = 0; i < k; i++)
+				c[i] = copy[order[i]];
+			*nc = k;
+		}
+	}
+	free(idx);
+	free(order);
+	free(copy);
+	return rc;
+}
+
+/* Enough capacity among the candidates to be worth asking the script. */
+static bool could_fit(const struct job *job, const struct cand *c, size_t nc)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < nc; i++)
+		sum += c[i].cap;
+	return nc >= job->req.nodes_min && sum >= job->req.ntasks;
+}
+
+static int select_impl(const struct job *job, const struct partition *part,
+		       struct nodes *nodes, bool empty, struct policy *pol,
+		       struct grant **out, size_t *nout)
 {
 	struct lv_hostlist *req = NULL, *excl = NULL;
 	struct cand *c;
@@ -225,6 +266,15 @@ int select_nodes(const struct job *job, const struct partition *part,
 		rc = -ENOSPC;
 		goto out;
 	}
+	if (policy_has_hook(pol, POLICY_PLACE) && could_fit(job, c, nc) &&
+	    (rc = place_hook(job, pol, c, &nc,
+			     part->spread ? by_spread : by_pack_wide)) != 0) {
+		if (rc > 0)
+			rc = assign(job, c, nc,
+				    req ? lv_hostlist_count(req) : 0, out,
+				    nout);
+		goto done;
+	}
 	if (!part->spread && job->req.nodes_min <= 1 && !req &&
 	    best_fit_first(c, nc, job->req.ntasks)) {
 		/* One node takes it all: the fullest such node. */
@@ -241,4 +291,18 @@ out:
 	lv_hostlist_destroy(excl);
 	free(c);
 	return rc;
+}
+
+int select_nodes(const struct job *job, const struct partition *part,
+		 struct nodes *nodes, bool empty, struct grant **out,
+		 size_t *nout)
+{
+	return select_impl(job, part, nodes, empty, NULL, out, nout);
+}
+
+int select_nodes_placed(const struct job *job, const struct partition *part,
+			struct nodes *nodes, struct policy *pol,
+			struct grant **out, size_t *nout)
+{
+	return select_impl(job, part, nodes, false, pol, out, nout);
 }

@@ -18,4 +18,11 @@ int select_nodes(const struct job *job, const struct partition *part,
 		 struct nodes *nodes, bool empty, struct grant **out,
 		 size_t *nout);
 
+/* select_nodes for a real start, with the Lua place() hook (policy.h)
+ * ranking or narrowing the candidates when pol has one. */
+struct policy;
+int select_nodes_placed(const struct job *job, const struct partition *part,
+			struct nodes *nodes, struct policy *pol,
+			struct grant **out, size_t *nout);
+
 #endif
