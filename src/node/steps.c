@@ -417,6 +417,8 @@ static int step_mpi(struct lvd *lvd, struct step_run *st, const json_t *body,
 
 	if (!mpi || strcmp(mpi, "pmix"))
 		return 0;
+	if (!lvd->mpi && json_is_true(json_object_get(body, "mpi_default")))
+		return 0; /* lvrun's default: plain tasks here */
 	if (!lvd->mpi)
 		return lv_errorf(err, -ENOTSUP, "PMIx is not available on %s",
 				 node ? node->name : "this node");

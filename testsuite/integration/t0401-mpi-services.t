@@ -313,6 +313,23 @@ test_expect_success MPI,MUNGE 'three nodes, two of them missing from the fence: 
 	test_grep "no ranks of nodes n2 and n3 entered it" err
 '
 
+test_expect_success MPI,MUNGE 'plain tasks under the pmix default: one failing task (no PMIx_Init) does not end the others' '
+	lvrun -N 2 -n 2 sh -c "test \$LV_PROCID = 1 && exit 3; sleep 1; echo survived" >out 2>err
+	rc=$? &&
+	test $rc -eq 3 &&
+	echo survived >expect &&
+	test_cmp expect out &&
+	test_grep "n2: task 1: Exited with exit code 3" err
+'
+
+test_expect_success MPI,MUNGE '--kill-on-bad-exit: the first failing task ends the step' '
+	timeout 60 lvrun -K -N 2 -n 4 sh -c "test \$LV_PROCID = 3 && exit 3; sleep 100" >out 2>err
+	rc=$? &&
+	test $rc -eq 137 &&
+	test_grep "n2: task 3: Exited with exit code 3" err &&
+	test_grep "n1: tasks 0-1: Killed" err
+'
+
 test_expect_success MPI,MUNGE 'no step directory is left behind' '
 	lv_wait_for no_step_dirs 10
 '
