@@ -30,6 +30,7 @@ struct run_opts {
 	bool multi_prog;       /* --multi-prog */
 	const char *mpi;       /* --mpi=TYPE, else $LV_MPI_TYPE, else pmix */
 	bool mpi_given;        /* by --mpi or $LV_MPI_TYPE, not the default */
+	long relative;         /* -r, --relative=N: start at the job's node N, -1: unset */
 };
 
 /* What the step needs, from the options and the allocation. */
@@ -52,6 +53,7 @@ static const char *const own_help[] = {
 	"  -l, --label                    prefix output lines with the task rank",
 	"      --mpi=TYPE                 MPI support: pmix (default), none; list",
 	"      --multi-prog               the command is a file: RANKS PROGRAM ARGS",
+	"  -r, --relative=N               inside a job: start at its node N (from 0)",
 	"  -u, --unbuffered               accepted; output is never buffered",
 	NULL,
 };
@@ -84,6 +86,22 @@ static bool own_option(const struct cli *cli, char **argv, int i, int argc,
 		ro->mpi = argv[i + 1];
 		ro->mpi_given = true;
 		*used = 2;
+	} else if (!strncmp(w, "--relative=", 11) || !strcmp(w, "--relative") ||
+		   !strcmp(w, "-r")) {
+		const char *v = strchr(w, '=');
+		char *end;
+
+		if (v) {
+			v++;
+		} else {
+			if (i + 1 >= argc)
+				cli_die(cli, "option '%s' requires an argument", w);
+			v = argv[i + 1];
+			*used = 2;
+		}
+		ro->relative = strtol(v, &end, 10);
+		if (!*v || *end || ro->relative < 0 || ro->relative > 1000000)
+			cli_die(cli, "invalid --relative value '%s'", v);
 	} else if (w[0] == '-' && w[1] && w[1] != '-' &&
 		   strspn(w + 1, "luK") == strlen(w + 1)) {
 		ro->label |= strchr(w, 'l') != NULL; /* -l, -lu, -lK... */
@@ -303,6 +321,9 @@ static json_t *step_create(struct run *run)
 		cli_die(&run->cli, "out of memory");
 	if (nodes > 0)
 		json_object_set_new(body, "nodes", json_integer(nodes));
+	if (run->ro.relative >= 0)
+		json_object_set_new(body, "relative",
+				    json_integer(run->ro.relative));
 	for (i = 0; i < sizeof(pass) / sizeof(pass[0]); i++) {
 		if (req_int(run, pass[i]) > 0)
 			json_object_set_new(
@@ -411,7 +432,8 @@ static void allocate(struct run *run)
 
 int main(int argc, char **argv)
 {
-	struct run run = {.cli = {.prog = "lvrun"}, .ro = {.mpi = "pmix"}};
+	struct run run = {.cli = {.prog = "lvrun"},
+			  .ro = {.mpi = "pmix", .relative = -1}};
 	const char *mpi_env = getenv("LV_MPI_TYPE");
 	struct jobopt *o;
 	int status;
@@ -429,6 +451,8 @@ int main(int argc, char **argv)
 		cli_die(&run.cli, "No command given to execute.");
 	run.req = build_request(&run, o);
 	check_options(&run);
+	if (run.ro.relative >= 0 && !getenv("LV_JOB_ID"))
+		cli_die(&run.cli, "--relative works only inside a job");
 	if (run.ro.multi_prog)
 		read_multi_prog(&run);
 	run.cli.conf_path = run.cmd.config;
