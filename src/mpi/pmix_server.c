@@ -626,6 +626,67 @@ static int step_register(struct mpi_step *ms, const json_t *cred,
 	return 0;
 }
 
+/* Counts the library's answers to several requests in flight. */
+struct sync_count {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int pending;
+	pmix_status_t status;
+};
+
+static void sync_count_cb(pmix_status_t status, void *cbdata)
+{
+	struct sync_count *c = cbdata;
+
+	pthread_mutex_lock(&c->lock);
+	if (status != PMIX_SUCCESS && c->status == PMIX_SUCCESS)
+		c->status = status;
+	c->pending--;
+	pthread_cond_signal(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Every local rank at once, before any starts: one wait for all, and
+ * none behind the connections of ranks already running (under load the
+ * library's thread is slow to get to them, and lvd's loop waits). */
+static int register_clients(struct mpi_step *ms, struct lv_error *err)
+{
+	struct sync_count c = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+				0, PMIX_SUCCESS };
+	pmix_status_t rc = PMIX_SUCCESS;
+	pmix_proc_t proc;
+	uint32_t r;
+
+	for (r = 0; r < ms->map.ntasks && c.status == PMIX_SUCCESS; r++) {
+		if (ms->map.rank_proc[r] != ms->map.group.me)
+			continue;
+		PMIX_LOAD_PROCID(&proc, ms->ns, r);
+		pthread_mutex_lock(&c.lock);
+		c.pending++;
+		pthread_mutex_unlock(&c.lock);
+		rc = PMIx_server_register_client(&proc, ms->uid, ms->gid, ms,
+						 sync_count_cb, &c);
+		if (rc != PMIX_SUCCESS) { /* no callback comes */
+			pthread_mutex_lock(&c.lock);
+			c.pending--;
+			if (rc != PMIX_OPERATION_SUCCEEDED && c.status == PMIX_SUCCESS)
+				c.status = rc;
+			pthread_mutex_unlock(&c.lock);
+		}
+	}
+	pthread_mutex_lock(&c.lock);
+	while (c.pending)
+		pthread_cond_wait(&c.cond, &c.lock);
+	rc = c.status;
+	pthread_mutex_unlock(&c.lock);
+	pthread_mutex_destroy(&c.lock);
+	pthread_cond_destroy(&c.cond);
+	if (rc != PMIX_SUCCESS)
+		return lv_errorf(err, -EIO, "mpi: %s: register the ranks: %s", ms->ns,
+				 PMIx_Error_string(rc));
+	return 0;
+}
+
 static void step_unregister(struct mpi_step *ms)
 {
 	struct sync_op op = SYNC_OP_INIT;
@@ -675,6 +736,11 @@ struct mpi_step *pmix_step_get(struct mpi_server *srv, const json_t *cred,
 	    step_dir(ms, state_dir, err) < 0 || step_register(ms, cred, err) < 0) {
 		if (!ms->rank_state && !err->code)
 			lv_errorf(err, -ENOMEM, "out of memory");
+		step_free(ms);
+		return NULL;
+	}
+	if (register_clients(ms, err) < 0) {
+		step_unregister(ms);
 		step_free(ms);
 		return NULL;
 	}
@@ -731,6 +797,16 @@ static int env_add(char ***env, const char *fmt, ...)
 	return 0;
 }
 
+/* Ranks of the step this lvd serves. */
+static uint32_t local_ranks(const struct mpi_step *ms)
+{
+	uint32_t r, n = 0;
+
+	for (r = 0; r < ms->map.ntasks; r++)
+		n += ms->map.rank_proc[r] == ms->map.group.me;
+	return n;
+}
+
 static bool user_sets(const json_t *user_env, const char *key)
 {
 	return json_object_get(user_env, key) != NULL;
@@ -740,7 +816,6 @@ int pmix_step_client_env(struct mpi_step *ms, uint32_t rank,
 			 const json_t *user_env, char ***extra,
 			 struct lv_error *err)
 {
-	struct sync_op op = SYNC_OP_INIT;
 	char **env = calloc(1, sizeof(*env));
 	pmix_status_t rc;
 	pmix_proc_t proc;
@@ -748,11 +823,9 @@ int pmix_step_client_env(struct mpi_step *ms, uint32_t rank,
 
 	if (!env)
 		return lv_errorf(err, -ENOMEM, "out of memory");
+	/* Registered with the step (register_clients). */
 	PMIX_LOAD_PROCID(&proc, ms->ns, rank);
-	rc = sync_op_wait(&op, PMIx_server_register_client(&proc, ms->uid, ms->gid,
-							   ms, sync_op_cb, &op));
-	if (rc == PMIX_SUCCESS)
-		rc = PMIx_server_setup_fork(&proc, &env);
+	rc = PMIx_server_setup_fork(&proc, &env);
 	if (rc != PMIX_SUCCESS) {
 		pmix_env_free(env);
 		return lv_errorf(err, -EIO, "mpi: %s rank %u: %s", ms->ns, rank,
@@ -770,6 +843,15 @@ int pmix_step_client_env(struct mpi_step *ms, uint32_t rank,
 	/* The default pml probes UCX first: 0.2 s per start. */
 	if (!user_sets(user_env, "OMPI_MCA_pml"))
 		erc |= env_add(&env, "OMPI_MCA_pml=ob1");
+	/* More ranks than cores here: ranks that spin while they wait starve
+	 * the one they wait for.  mpirun sets this too when it oversubscribes. */
+	if (!user_sets(user_env, "OMPI_MCA_mpi_yield_when_idle") &&
+	    local_ranks(ms) > (uint32_t)sysconf(_SC_NPROCESSORS_ONLN))
+		erc |= env_add(&env, "OMPI_MCA_mpi_yield_when_idle=1");
+	/* hwloc's OpenGL and OpenCL plugins pull in X11 and OpenCL libraries
+	 * at every rank's start; MPI does not look at displays. */
+	if (!user_sets(user_env, "HWLOC_PLUGINS_BLACKLIST"))
+		erc |= env_add(&env, "HWLOC_PLUGINS_BLACKLIST=hwloc_gl,hwloc_opencl");
 	if (erc) {
 		pmix_env_free(env);
 		return lv_errorf(err, -ENOMEM, "out of memory");
