@@ -76,8 +76,8 @@ test_expect_success MPI,MUNGE 'lvbatch -N 2 -n 4: mpirun -np 4 runs two ranks on
 
 test_expect_success MPI,MUNGE 'the orteds ran as steps of the job' '
 	lvcontrol show job $id >show &&
-	test_grep "Step $id.0 Name=sh NumTasks=1 NodeList=n1 " show &&
-	test_grep "Step $id.1 Name=sh NumTasks=1 NodeList=n2 " show
+	test_grep "Step $id\.[01] Name=sh NumTasks=1 NodeList=n1 " show &&
+	test_grep "Step $id\.[01] Name=sh NumTasks=1 NodeList=n2 " show
 '
 
 test_expect_success MPI,MUNGE 'the same program through lvrun inside an lvbatch script' '
