@@ -797,13 +797,15 @@ static int env_add(char ***env, const char *fmt, ...)
 	return 0;
 }
 
-/* Ranks of the step this lvd serves. */
-static uint32_t local_ranks(const struct mpi_step *ms)
+/* Ranks of the step on this host: those of every lvd at our address
+ * (a local cluster's lvds share one). */
+static uint32_t host_ranks(const struct mpi_step *ms)
 {
+	const struct fence_group *g = &ms->map.group;
 	uint32_t r, n = 0;
 
 	for (r = 0; r < ms->map.ntasks; r++)
-		n += ms->map.rank_proc[r] == ms->map.group.me;
+		n += !strcmp(g->addr[ms->map.rank_proc[r]], g->addr[g->me]);
 	return n;
 }
 
@@ -843,10 +845,11 @@ int pmix_step_client_env(struct mpi_step *ms, uint32_t rank,
 	/* The default pml probes UCX first: 0.2 s per start. */
 	if (!user_sets(user_env, "OMPI_MCA_pml"))
 		erc |= env_add(&env, "OMPI_MCA_pml=ob1");
-	/* More ranks than cores here: ranks that spin while they wait starve
-	 * the one they wait for.  mpirun sets this too when it oversubscribes. */
+	/* More ranks than cores on this host: ranks that spin while they
+	 * wait starve the one they wait for.  mpirun sets this too when it
+	 * oversubscribes. */
 	if (!user_sets(user_env, "OMPI_MCA_mpi_yield_when_idle") &&
-	    local_ranks(ms) > (uint32_t)sysconf(_SC_NPROCESSORS_ONLN))
+	    host_ranks(ms) > (uint32_t)sysconf(_SC_NPROCESSORS_ONLN))
 		erc |= env_add(&env, "OMPI_MCA_mpi_yield_when_idle=1");
 	/* hwloc's OpenGL and OpenCL plugins pull in X11 and OpenCL libraries
 	 * at every rank's start; MPI does not look at displays. */
