@@ -262,8 +262,10 @@ static void lookup_local_done(int rc, const json_t *items, void *arg)
 		const json_t *it = json_array_get(items, i);
 		pmix_info_t info;
 
-		if (pubsub_decode(lv_json_str(it, "val"), &info) < 0)
+		if (pubsub_decode(lv_json_str(it, "val"), &info) < 0) {
+			PMIX_INFO_DESTRUCT(&info);
 			continue;
+		}
 		PMIX_LOAD_PROCID(&pd[k].proc, u->ns,
 				 (pmix_rank_t)json_integer_value(json_object_get(it, "rank")));
 		PMIX_LOAD_KEY(pd[k].key, info.key);
