@@ -82,6 +82,7 @@ static const struct key global_keys[] = {
 	{"KillWait", V_U32, G(kill_wait), 0, NULL},
 	{"MaxJobCount", V_U32, G(max_job_count), 1, NULL},
 	{"FirstJobId", V_U32, G(first_job_id), 1, NULL},
+	{"MpiFenceTimeout", V_U32, G(mpi_fence_timeout), 1, NULL},
 	/* hidden: benchmarks */
 	{"JournalSync", V_BOOL, G(journal_sync), 0, NULL},
 	{"PolicyScript", V_STR, G(policy_script), 0, NULL},
@@ -747,6 +748,7 @@ static int parser_init(struct parser *p, const char *name)
 	c->heartbeat_interval = 5;
 	c->node_timeout = 30;
 	c->msg_timeout = 10;
+	c->mpi_fence_timeout = 120;
 	c->client_retry = 30;
 	c->kill_wait = 30;
 	c->max_job_count = 100000;

@@ -71,6 +71,7 @@ struct lv_conf {
 	uint32_t kill_wait;          /* KillWait= seconds, default 30 */
 	uint32_t max_job_count;      /* MaxJobCount=, default 100000 */
 	uint32_t first_job_id;       /* FirstJobId=, default 1 */
+	uint32_t mpi_fence_timeout;  /* MpiFenceTimeout= seconds, default 120 */
 	bool journal_sync;           /* JournalSync=, default YES (NO: benchmarks only) */
 	char *policy_script;         /* PolicyScript= */
 	uint32_t policy_instructions;/* PolicyInstructionLimit=, per hook call */

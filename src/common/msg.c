@@ -38,6 +38,7 @@ static const struct {
 	{ LV_MSG_STEP_DONE, "STEP_DONE" },
 	{ LV_MSG_MPI_FENCE, "MPI_FENCE" },
 	{ LV_MSG_MPI_ABORT, "MPI_ABORT" },
+	{ LV_MSG_MPI_REQ, "MPI_REQ" },
 };
 
 const char *lv_msg_name(uint16_t type)

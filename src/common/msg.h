@@ -39,6 +39,7 @@ enum lv_msg_type {
 	LV_MSG_STEP_DONE = 53,
 	LV_MSG_MPI_FENCE = 60,     /* lvd -> step's root lvd: PMIx fence */
 	LV_MSG_MPI_ABORT = 61,     /* lvd -> lvd: a rank called MPI_Abort */
+	LV_MSG_MPI_REQ = 62,       /* lvd -> lvd: modex, publish, kill ... */
 };
 
 /* "NODE_REGISTER" etc., or "UNKNOWN". */

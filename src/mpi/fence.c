@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <nettle/base64.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,8 @@ struct coll {
 	struct waiter *remote;
 	fence_done_f cb; /* the root's own servers, once it contributed */
 	void *arg;
+	struct fence *f;
+	struct event *timer; /* MpiFenceTimeout */
 	struct coll *next;
 };
 
@@ -66,6 +69,10 @@ struct fence {
 	struct lv_rpc_endpoint ep; /* outgoing connections to peers */
 	struct peer *peers;
 	struct coll *colls;
+	unsigned timeout_s;
+	fence_group_f group_of;
+	fence_fail_f fail;
+	void *arg;
 };
 
 /* Contribution of a peer whose reply is pending. */
@@ -219,6 +226,8 @@ static int peer_message(struct fence *f, const char *addr, uint16_t port,
 
 /* ---- the root: gathering ---- */
 
+static void coll_timeout(evutil_socket_t fd, short what, void *arg);
+
 static struct coll *coll_get(struct fence *f, const char *ns, uint32_t seq,
 			     size_t n)
 {
@@ -236,6 +245,14 @@ static struct coll *coll_get(struct fence *f, const char *ns, uint32_t seq,
 	}
 	c->seq = seq;
 	c->n = n;
+	c->f = f;
+	if (f->timeout_s) {
+		struct timeval tv = { (time_t)f->timeout_s, 0 };
+
+		if (!(c->timer = evtimer_new(f->base, coll_timeout, c)) ||
+		    evtimer_add(c->timer, &tv) < 0)
+			lv_log(LV_LOG_WARNING, "mpi: fence %s: no timeout timer", ns);
+	}
 	c->next = f->colls;
 	f->colls = c;
 	return c;
@@ -256,6 +273,8 @@ static void coll_free(struct fence *f, struct coll *c)
 		c->remote = w->next;
 		free(w);
 	}
+	if (c->timer)
+		event_free(c->timer);
 	for (i = 0; i < c->n; i++)
 		free(c->parts[i].data);
 	free(c->parts);
@@ -299,7 +318,8 @@ static void coll_finish(struct fence *f, struct coll *c)
 	}
 	free(b64);
 	if (c->cb)
-		c->cb(all ? 0 : -ENOMEM, all, len, c->arg);
+		c->cb(all ? 0 : -ENOMEM, all, len, all ? NULL : "out of memory",
+		      c->arg);
 	else
 		free(all);
 	coll_free(f, c);
@@ -359,6 +379,45 @@ void fence_rpc(struct fence *f, struct lv_rpc_conn *conn,
 		coll_finish(f, c);
 }
 
+/* The fence took longer than MpiFenceTimeout: every party fails, with a
+ * message that names the nodes whose ranks never entered it. */
+static void coll_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct coll *c = arg;
+	struct fence *f = c->f;
+	const struct fence_group *g = f->group_of(f->arg, c->ns);
+	struct lv_rpc_conn *conn;
+	struct waiter *w;
+	char why[512];
+	size_t i, k = 0, missing = 0;
+	int len;
+
+	(void)fd;
+	(void)what;
+	len = snprintf(why, sizeof(why),
+		       "MPI fence timed out after %u s (MpiFenceTimeout): no ranks of node",
+		       f->timeout_s);
+	for (i = 0; i < c->n; i++)
+		missing += !c->parts[i].have;
+	for (i = 0; i < c->n && len > 0 && (size_t)len < sizeof(why) - 1; i++) {
+		if (c->parts[i].have)
+			continue;
+		len += snprintf(why + len, sizeof(why) - (size_t)len, "%s %s",
+				k++ ? (k == missing ? " and" : ",") : (missing > 1 ? "s" : ""),
+				g && i < g->n && g->name ? g->name[i] : "?");
+	}
+	if (len > 0 && (size_t)len < sizeof(why) - 24)
+		snprintf(why + len, sizeof(why) - (size_t)len, " entered it");
+	lv_log(LV_LOG_ERR, "mpi: %s fence seq=%u: %s", c->ns, c->seq, why);
+	for (w = c->remote; w; w = w->next)
+		if ((conn = lv_rpc_server_find(f->rpc, w->conn_id)))
+			lv_rpc_respond_error(conn, w->req_id, ETIMEDOUT, "%s", why);
+	if (c->cb)
+		c->cb(-ETIMEDOUT, NULL, 0, why, c->arg);
+	f->fail(f->arg, c->ns, why);
+	coll_free(f, c);
+}
+
 void fence_forget(struct fence *f, const char *ns)
 {
 	struct coll *c, *next;
@@ -374,7 +433,7 @@ void fence_forget(struct fence *f, const char *ns)
 				lv_rpc_respond_error(conn, w->req_id, ECANCELED,
 						     "the step ended");
 		if (c->cb)
-			c->cb(-ECANCELED, NULL, 0, c->arg);
+			c->cb(-ECANCELED, NULL, 0, "the step ended", c->arg);
 		coll_free(f, c);
 	}
 }
@@ -397,7 +456,9 @@ static void on_fence_reply(struct lv_rpc_conn *conn, int status,
 	if (status < 0)
 		lv_log(LV_LOG_ERR, "mpi: fence failed at the root lvd: %s",
 		       errtext ? errtext : strerror(-status));
-	ctx->cb(status, data, len, ctx->arg);
+	ctx->cb(status, data, len,
+		status < 0 ? (errtext ? errtext : strerror(-status)) : NULL,
+		ctx->arg);
 	free(ctx);
 }
 
@@ -431,7 +492,7 @@ int fence_contribute(struct fence *f, const struct fence_group *g,
 	}
 	ctx->cb = cb;
 	ctx->arg = arg;
-	rc = peer_message(f, g->addr[0], g->port[0], LV_MSG_MPI_FENCE,
+	rc = fence_peer_send(f, g, 0, LV_MSG_MPI_FENCE,
 			  json_pack("{s:s, s:I, s:I, s:I, s:s}", "ns", ns, "seq",
 				    (json_int_t)seq, "index", (json_int_t)g->me,
 				    "nparts", (json_int_t)g->n, "data", b64),
@@ -449,15 +510,30 @@ void fence_send_abort(struct fence *f, const struct fence_group *g,
 
 	for (i = 0; i < g->n; i++)
 		if (i != g->me)
-			(void)peer_message(f, g->addr[i], g->port[i],
-					   LV_MSG_MPI_ABORT,
+			(void)fence_peer_send(f, g, i, LV_MSG_MPI_ABORT,
 					   json_pack("{s:s, s:i}", "ns", ns,
 						     "status", status),
 					   NULL, NULL);
 }
 
+struct lv_rpc_server *fence_rpc_server(struct fence *f)
+{
+	return f->rpc;
+}
+
+int fence_peer_send(struct fence *f, const struct fence_group *g, size_t idx,
+		    uint16_t type, json_t *body, lv_rpc_reply_f cb, void *arg)
+{
+	if (idx >= g->n) {
+		json_decref(body);
+		return -EINVAL;
+	}
+	return peer_message(f, g->addr[idx], g->port[idx], type, body, cb, arg);
+}
+
 struct fence *fence_create(struct event_base *base, struct lv_rpc_server *rpc,
-			   const char *munge_socket)
+			   const char *munge_socket, unsigned timeout_s,
+			   fence_group_f group_of, fence_fail_f fail, void *arg)
 {
 	struct fence *f = calloc(1, sizeof(*f));
 
@@ -469,6 +545,10 @@ struct fence *fence_create(struct event_base *base, struct lv_rpc_server *rpc,
 	}
 	f->base = base;
 	f->rpc = rpc;
+	f->timeout_s = timeout_s;
+	f->group_of = group_of;
+	f->fail = fail;
+	f->arg = arg;
 	f->ep.munge_socket = f->munge_socket;
 	f->ep.arg = f;
 	f->ep.on_ready = peer_on_ready;
@@ -499,7 +579,8 @@ void fence_destroy(struct fence *f)
 	}
 	while (f->colls) {
 		if (f->colls->cb)
-			f->colls->cb(-ECONNRESET, NULL, 0, f->colls->arg);
+			f->colls->cb(-ECONNRESET, NULL, 0, "lvd shutting down",
+				     f->colls->arg);
 		coll_free(f, f->colls);
 	}
 	free(f->munge_socket);

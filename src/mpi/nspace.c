@@ -18,9 +18,35 @@
 /* The lvd processes of the step's nodes, in node order: nodes that share
  * an address and port are served by one process.  member[i]: the process
  * of node i; first[j]: process j's first node. */
-int nspace_map_create(struct nspace_map *ms, const json_t *peers,
+static int map_ranks(struct nspace_map *ms, const json_t *cred,
+		     struct lv_error *err)
+{
+	const json_t *layout = json_object_get(cred, "layout"), *ranks, *r;
+	json_int_t ntasks = json_integer_value(json_object_get(cred, "ntasks"));
+	size_t i, j;
+
+	if (ntasks <= 0 || ntasks > UINT32_MAX ||
+	    json_array_size(layout) > ms->nnodes)
+		return lv_errorf(err, -EPROTO, "mpi: credential without layout");
+	ms->ntasks = (uint32_t)ntasks;
+	if (!(ms->rank_proc = calloc(ms->ntasks, sizeof(*ms->rank_proc))))
+		return lv_errorf(err, -ENOMEM, "out of memory");
+	json_array_foreach(layout, i, ranks) {
+		json_array_foreach(ranks, j, r) {
+			json_int_t v = json_integer_value(r);
+
+			if (v < 0 || v >= ntasks)
+				return lv_errorf(err, -EPROTO, "mpi: bad layout");
+			ms->rank_proc[v] = (uint32_t)ms->member[i];
+		}
+	}
+	return 0;
+}
+
+int nspace_map_create(struct nspace_map *ms, const json_t *cred,
 		      size_t my_node, struct lv_error *err)
 {
+	const json_t *peers = json_object_get(cred, "peers");
 	struct fence_group *g = &ms->group;
 	size_t i, j, n = json_array_size(peers);
 	const json_t *p;
@@ -29,6 +55,7 @@ int nspace_map_create(struct nspace_map *ms, const json_t *peers,
 		return lv_errorf(err, -EPROTO, "mpi: step credential has no peers");
 	if (!(g->addr = calloc(n, sizeof(*g->addr))) ||
 	    !(g->port = calloc(n, sizeof(*g->port))) ||
+	    !(g->name = calloc(n, sizeof(*g->name))) ||
 	    !(ms->member = calloc(n, sizeof(*ms->member))) ||
 	    !(ms->first = calloc(n, sizeof(*ms->first))))
 		return lv_errorf(err, -ENOMEM, "out of memory");
@@ -42,7 +69,10 @@ int nspace_map_create(struct nspace_map *ms, const json_t *peers,
 			if (g->port[j] == port && !strcmp(g->addr[j], addr))
 				break;
 		if (j == g->n) {
-			if (!(g->addr[g->n++] = strdup(addr)))
+			const char *name = lv_json_str(p, "name");
+
+			if (!(g->addr[g->n++] = strdup(addr)) ||
+			    !(g->name[j] = strdup(name ? name : "?")))
 				return lv_errorf(err, -ENOMEM, "out of memory");
 			ms->first[j] = i;
 		}
@@ -51,7 +81,8 @@ int nspace_map_create(struct nspace_map *ms, const json_t *peers,
 		if (i == my_node)
 			g->me = j;
 	}
-	return 0;
+	ms->nnodes = n;
+	return map_ranks(ms, cred, err);
 }
 
 void nspace_map_free(struct nspace_map *ms)
@@ -61,6 +92,10 @@ void nspace_map_free(struct nspace_map *ms)
 
 	for (i = 0; g->addr && i < g->n; i++)
 		free(g->addr[i]);
+	for (i = 0; g->name && i < g->n; i++)
+		free(g->name[i]);
+	free(g->name);
+	free(ms->rank_proc);
 	free(g->addr);
 	free(g->port);
 	free(ms->member);

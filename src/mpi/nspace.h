@@ -17,6 +17,9 @@ struct nspace_map {
 	struct fence_group group; /* the processes; group.me is this one */
 	size_t *member;           /* node index -> process */
 	size_t *first;            /* process -> its first node */
+	size_t nnodes;
+	uint32_t ntasks;
+	uint32_t *rank_proc;      /* rank -> process */
 };
 
 /* The namespace's keys, made by nspace_info. */
@@ -26,9 +29,10 @@ struct nspace_info {
 	uint32_t nlocal; /* ranks this process serves */
 };
 
-/* Fills m from the credential's "peers"; my_node is its "node_index".
- * On failure m holds what it got: nspace_map_free it (also when zeroed). */
-int nspace_map_create(struct nspace_map *m, const json_t *peers,
+/* Fills m from the credential's "peers", "layout" and "ntasks"; my_node is
+ * its "node_index".  On failure m holds what it got: nspace_map_free it
+ * (also when zeroed). */
+int nspace_map_create(struct nspace_map *m, const json_t *cred,
 		      size_t my_node, struct lv_error *err);
 void nspace_map_free(struct nspace_map *m);
 

@@ -12,11 +12,13 @@
 #include <pmix.h>
 #include <pmix_server.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,57 +26,9 @@
 #include "common/msg.h"
 #include "mpi/fence.h"
 #include "mpi/nspace.h"
+#include "mpi/server_priv.h"
 
-/* The library's upcalls carry no context of ours, and PMIx_server_init
- * may run once per process: this is the one server. */
-static struct mpi_server *the_srv;
-
-enum upcall_kind { UP_FENCE, UP_ABORT };
-
-/* An upcall handed from the PMIx progress thread to lvd's loop. */
-struct upcall {
-	enum upcall_kind kind;
-	char ns[PMIX_MAX_NSLEN + 1];
-	int status;
-	char *data; /* fence: our copy of the local blob */
-	size_t len;
-	pmix_modex_cbfunc_t modex_cb;
-	pmix_op_cbfunc_t op_cb;
-	void *cbdata;
-	struct timespec start; /* fence: when the server handed it over */
-	uint32_t seq;
-	struct mpi_step *ms; /* fence in progress: its step, NULL once answered */
-	struct upcall *next, *pending_next;
-};
-
-struct mpi_step {
-	struct mpi_server *srv;
-	char ns[PMIX_MAX_NSLEN + 1];
-	uint32_t job_id, step_id;
-	uid_t uid;
-	gid_t gid;
-	int refs;
-	uint32_t fence_seq;
-	bool aborted;
-	struct upcall *pending; /* fences in progress */
-	struct nspace_map map; /* map.group: the step's lvd processes */
-	char *dir; /* per-step: vader segments, Open MPI's session dir */
-	struct mpi_step *next;
-};
-
-struct mpi_server {
-	struct event_base *base;
-	const struct mpi_hooks *hooks;
-	void *arg;
-	char *tmpdir;
-	bool initialized;
-	struct fence *fence;
-	struct mpi_step *steps;
-	int pipe[2]; /* wakes the loop for upcalls */
-	struct event *wake;
-	pthread_mutex_t lock; /* guards head/tail: the upcall queue */
-	struct upcall *head, *tail;
-};
+struct mpi_server *mpi_the_server;
 
 /* LeakSanitizer (--enable-sanitizers) reads this: libpmix keeps caches
  * it never frees, even after PMIx_server_finalize, and so does libbsd's
@@ -147,9 +101,9 @@ static void rm_rf(const char *path)
 
 /* ---- upcalls: queued on the progress thread, run on the loop ---- */
 
-static void upcall_post(struct upcall *u)
+void upcall_post(struct upcall *u)
 {
-	struct mpi_server *srv = the_srv;
+	struct mpi_server *srv = mpi_the_server;
 	char c = 0;
 
 	pthread_mutex_lock(&srv->lock);
@@ -162,15 +116,58 @@ static void upcall_post(struct upcall *u)
 	(void)!write(srv->pipe[1], &c, 1);
 }
 
+void upcall_free(struct upcall *u)
+{
+	char **k;
+
+	if (!u)
+		return;
+	free(u->data);
+	if (u->info)
+		PMIX_INFO_FREE(u->info, u->ninfo);
+	for (k = u->keys; k && *k; k++)
+		free(*k);
+	free(u->keys);
+	if (u->procs)
+		PMIX_PROC_FREE(u->procs, u->nprocs);
+	free(u);
+}
+
+/* PMIx_Init and PMIx_Finalize of a local rank: recorded on the loop, so
+ * that a rank's exit is judged after its finalize (upcall_post runs
+ * before the library answers the rank, hence before it can exit). */
+static void run_rank_state(struct mpi_server *srv, struct upcall *u)
+{
+	struct mpi_step *ms = step_find(srv, u->ns);
+
+	if (ms && u->rank < ms->map.ntasks)
+		ms->rank_state[u->rank] |= (unsigned char)u->status;
+	lv_debug(LV_DBG_LAUNCH, "mpi: %s rank=%u %s", u->ns, (unsigned)u->rank,
+		 u->status == RANK_CONNECTED ? "connected" : "finalized");
+	upcall_free(u);
+}
+
+static pmix_status_t rank_state_post(const pmix_proc_t *proc, int state)
+{
+	struct upcall *u = calloc(1, sizeof(*u));
+
+	if (!u)
+		return PMIX_ERR_NOMEM;
+	u->run = run_rank_state;
+	PMIX_LOAD_NSPACE(u->ns, proc->nspace);
+	u->rank = proc->rank;
+	u->status = state;
+	upcall_post(u);
+	return PMIX_OPERATION_SUCCEEDED;
+}
+
 static pmix_status_t up_connected(const pmix_proc_t *proc, void *server_object,
 				  pmix_op_cbfunc_t cbfunc, void *cbdata)
 {
 	(void)server_object;
 	(void)cbfunc;
 	(void)cbdata;
-	lv_debug(LV_DBG_LAUNCH, "mpi: %s rank=%u connected", proc->nspace,
-		 (unsigned)proc->rank);
-	return PMIX_OPERATION_SUCCEEDED;
+	return rank_state_post(proc, RANK_CONNECTED);
 }
 
 static pmix_status_t up_finalized(const pmix_proc_t *proc, void *server_object,
@@ -179,10 +176,11 @@ static pmix_status_t up_finalized(const pmix_proc_t *proc, void *server_object,
 	(void)server_object;
 	(void)cbfunc;
 	(void)cbdata;
-	lv_debug(LV_DBG_LAUNCH, "mpi: %s rank=%u finalized", proc->nspace,
-		 (unsigned)proc->rank);
-	return PMIX_OPERATION_SUCCEEDED;
+	return rank_state_post(proc, RANK_FINALIZED);
 }
+
+static void run_fence(struct mpi_server *srv, struct upcall *u);
+static void run_abort(struct mpi_server *srv, struct upcall *u);
 
 static pmix_status_t up_abort(const pmix_proc_t *proc, void *server_object,
 			      int status, const char msg[], pmix_proc_t procs[],
@@ -196,7 +194,7 @@ static pmix_status_t up_abort(const pmix_proc_t *proc, void *server_object,
 	(void)nprocs;
 	if (!u)
 		return PMIX_ERR_NOMEM;
-	u->kind = UP_ABORT;
+	u->run = run_abort;
 	PMIX_LOAD_NSPACE(u->ns, proc->nspace);
 	u->status = status;
 	u->op_cb = cbfunc;
@@ -221,7 +219,7 @@ static pmix_status_t up_fence(const pmix_proc_t procs[], size_t nprocs,
 	if (ndata)
 		memcpy(u->data, data, ndata);
 	clock_gettime(CLOCK_MONOTONIC, &u->start);
-	u->kind = UP_FENCE;
+	u->run = run_fence;
 	u->len = ndata;
 	PMIX_LOAD_NSPACE(u->ns, procs[0].nspace);
 	u->modex_cb = cbfunc;
@@ -235,9 +233,14 @@ static pmix_server_module_t module = {
 	.client_finalized = up_finalized,
 	.abort = up_abort,
 	.fence_nb = up_fence,
+	.direct_modex = up_dmodex,
+	.publish = up_publish,
+	.lookup = up_lookup,
+	.unpublish = up_unpublish,
+	.job_control = up_job_control,
 };
 
-static struct mpi_step *step_find(struct mpi_server *srv, const char *ns)
+struct mpi_step *step_find(struct mpi_server *srv, const char *ns)
 {
 	struct mpi_step *ms;
 
@@ -267,7 +270,8 @@ static void fences_cancel(struct mpi_step *ms)
 	}
 }
 
-static void fence_done(int status, char *data, size_t len, void *arg)
+static void fence_done(int status, char *data, size_t len, const char *why,
+		       void *arg)
 {
 	struct upcall *u = arg, **pp;
 	struct timespec now;
@@ -291,7 +295,10 @@ static void fence_done(int status, char *data, size_t len, void *arg)
 
 	if (status < 0) {
 		free(data);
-		u->modex_cb(PMIX_ERROR, NULL, 0, u->cbdata, NULL, NULL);
+		lv_log(LV_LOG_ERR, "mpi: %s fence seq=%u failed: %s", u->ns,
+		       u->seq, why ? why : strerror(-status));
+		u->modex_cb(status == -ETIMEDOUT ? PMIX_ERR_TIMEOUT : PMIX_ERROR,
+			    NULL, 0, u->cbdata, NULL, NULL);
 	} else {
 		u->modex_cb(PMIX_SUCCESS, data, len, u->cbdata, release_data,
 			    data);
@@ -356,6 +363,36 @@ static void run_abort(struct mpi_server *srv, struct upcall *u)
 	free(u);
 }
 
+void step_fail(struct mpi_step *ms, const char *why)
+{
+	char line[640];
+
+	if (ms->aborted)
+		return;
+	ms->aborted = true;
+	lv_log(LV_LOG_ERR, "mpi: job=%u step=%u failed: %s", ms->job_id,
+	       ms->step_id, why);
+	snprintf(line, sizeof(line), "lvd: error: step %u.%u: %s\n", ms->job_id,
+		 ms->step_id, why);
+	requests_kill(ms, NULL, 0, SIGKILL, line);
+}
+
+/* The root's fence timed out (fence.c): the whole step fails. */
+static void on_fence_fail(void *arg, const char *ns, const char *why)
+{
+	struct mpi_step *ms = step_find(arg, ns);
+
+	if (ms)
+		step_fail(ms, why);
+}
+
+static const struct fence_group *group_of(void *arg, const char *ns)
+{
+	struct mpi_step *ms = step_find(arg, ns);
+
+	return ms ? &ms->map.group : NULL;
+}
+
 static void on_wake(evutil_socket_t fd, short what, void *arg)
 {
 	struct mpi_server *srv = arg;
@@ -372,11 +409,32 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
 	for (; u; u = next) {
 		next = u->next;
 		u->next = NULL;
-		if (u->kind == UP_FENCE)
-			run_fence(srv, u);
-		else
-			run_abort(srv, u);
+		u->run(srv, u);
 	}
+}
+
+void pmix_step_task_exit(struct mpi_step *ms, uint32_t rank, int status,
+			 const char *node)
+{
+	char why[256], how[64];
+
+	/* A finalize the library already reported may still sit in the
+	 * queue: take it in before judging. */
+	on_wake(ms->srv->pipe[0], EV_READ, ms->srv);
+	if (rank >= ms->map.ntasks || ms->aborted ||
+	    (ms->rank_state[rank] & (RANK_FINALIZED | RANK_KILLED)) ||
+	    !(ms->rank_state[rank] & RANK_CONNECTED))
+		return;
+	if (WIFSIGNALED(status))
+		snprintf(how, sizeof(how), "was killed by signal %d (%s)",
+			 WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		snprintf(how, sizeof(how), "exited with code %d",
+			 WEXITSTATUS(status));
+	snprintf(why, sizeof(why),
+		 "%s: MPI rank %u %s before MPI_Finalize: the other ranks are killed",
+		 node ? node : "?", rank, how);
+	step_fail(ms, why);
 }
 
 void pmix_server_rpc_fence(struct mpi_server *srv, struct lv_rpc_conn *conn,
@@ -456,12 +514,13 @@ struct mpi_server *pmix_server_create(struct event_base *base,
 				      struct lv_rpc_server *rpc,
 				      const char *tmpdir,
 				      const char *munge_socket,
+				      unsigned fence_timeout_s,
 				      const struct mpi_hooks *hooks, void *arg,
 				      struct lv_error *err)
 {
 	struct mpi_server *srv;
 
-	if (the_srv) {
+	if (mpi_the_server) {
 		lv_errorf(err, -EBUSY, "mpi: the PMIx server already runs");
 		return NULL;
 	}
@@ -474,7 +533,7 @@ struct mpi_server *pmix_server_create(struct event_base *base,
 	srv->arg = arg;
 	srv->pipe[0] = srv->pipe[1] = -1;
 	pthread_mutex_init(&srv->lock, NULL);
-	the_srv = srv;
+	mpi_the_server = srv;
 	if (pipe2(srv->pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
 		lv_errorf(err, -errno, "mpi: pipe: %s", strerror(errno));
 		goto out_destroy;
@@ -482,7 +541,9 @@ struct mpi_server *pmix_server_create(struct event_base *base,
 	if (!(srv->wake = event_new(base, srv->pipe[0], EV_READ | EV_PERSIST,
 				    on_wake, srv)) ||
 	    event_add(srv->wake, NULL) < 0 ||
-	    !(srv->fence = fence_create(base, rpc, munge_socket))) {
+	    !(srv->fence = fence_create(base, rpc, munge_socket,
+					fence_timeout_s, group_of,
+					on_fence_fail, srv))) {
 		lv_errorf(err, -ENOMEM, "out of memory");
 		goto out_destroy;
 	}
@@ -511,8 +572,7 @@ void pmix_server_destroy(struct mpi_server *srv)
 	fence_destroy(srv->fence);
 	while ((u = srv->head)) {
 		srv->head = u->next;
-		free(u->data);
-		free(u);
+		upcall_free(u);
 	}
 	if (srv->wake)
 		event_free(srv->wake);
@@ -523,8 +583,8 @@ void pmix_server_destroy(struct mpi_server *srv)
 	rm_rf(srv->tmpdir);
 	free(srv->tmpdir);
 	pthread_mutex_destroy(&srv->lock);
-	if (the_srv == srv)
-		the_srv = NULL;
+	if (mpi_the_server == srv)
+		mpi_the_server = NULL;
 	free(srv);
 }
 
@@ -566,6 +626,67 @@ static int step_register(struct mpi_step *ms, const json_t *cred,
 	return 0;
 }
 
+/* Counts the library's answers to several requests in flight. */
+struct sync_count {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int pending;
+	pmix_status_t status;
+};
+
+static void sync_count_cb(pmix_status_t status, void *cbdata)
+{
+	struct sync_count *c = cbdata;
+
+	pthread_mutex_lock(&c->lock);
+	if (status != PMIX_SUCCESS && c->status == PMIX_SUCCESS)
+		c->status = status;
+	c->pending--;
+	pthread_cond_signal(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Every local rank at once, before any starts: one wait for all, and
+ * none behind the connections of ranks already running (under load the
+ * library's thread is slow to get to them, and lvd's loop waits). */
+static int register_clients(struct mpi_step *ms, struct lv_error *err)
+{
+	struct sync_count c = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+				0, PMIX_SUCCESS };
+	pmix_status_t rc = PMIX_SUCCESS;
+	pmix_proc_t proc;
+	uint32_t r;
+
+	for (r = 0; r < ms->map.ntasks && c.status == PMIX_SUCCESS; r++) {
+		if (ms->map.rank_proc[r] != ms->map.group.me)
+			continue;
+		PMIX_LOAD_PROCID(&proc, ms->ns, r);
+		pthread_mutex_lock(&c.lock);
+		c.pending++;
+		pthread_mutex_unlock(&c.lock);
+		rc = PMIx_server_register_client(&proc, ms->uid, ms->gid, ms,
+						 sync_count_cb, &c);
+		if (rc != PMIX_SUCCESS) { /* no callback comes */
+			pthread_mutex_lock(&c.lock);
+			c.pending--;
+			if (rc != PMIX_OPERATION_SUCCEEDED && c.status == PMIX_SUCCESS)
+				c.status = rc;
+			pthread_mutex_unlock(&c.lock);
+		}
+	}
+	pthread_mutex_lock(&c.lock);
+	while (c.pending)
+		pthread_cond_wait(&c.cond, &c.lock);
+	rc = c.status;
+	pthread_mutex_unlock(&c.lock);
+	pthread_mutex_destroy(&c.lock);
+	pthread_cond_destroy(&c.cond);
+	if (rc != PMIX_SUCCESS)
+		return lv_errorf(err, -EIO, "mpi: %s: register the ranks: %s", ms->ns,
+				 PMIx_Error_string(rc));
+	return 0;
+}
+
 static void step_unregister(struct mpi_step *ms)
 {
 	struct sync_op op = SYNC_OP_INIT;
@@ -580,6 +701,7 @@ static void step_free(struct mpi_step *ms)
 		return;
 	rm_rf(ms->dir);
 	free(ms->dir);
+	free(ms->rank_state);
 	nspace_map_free(&ms->map);
 	free(ms);
 }
@@ -609,9 +731,16 @@ struct mpi_step *pmix_step_get(struct mpi_server *srv, const json_t *cred,
 	ms->uid = (uid_t)json_integer_value(json_object_get(cred, "uid"));
 	ms->gid = (gid_t)json_integer_value(json_object_get(cred, "gid"));
 	ms->refs = 1;
-	if (nspace_map_create(&ms->map, json_object_get(cred, "peers"), node,
-			      err) < 0 ||
+	if (nspace_map_create(&ms->map, cred, node, err) < 0 ||
+	    !(ms->rank_state = calloc(ms->map.ntasks, 1)) ||
 	    step_dir(ms, state_dir, err) < 0 || step_register(ms, cred, err) < 0) {
+		if (!ms->rank_state && !err->code)
+			lv_errorf(err, -ENOMEM, "out of memory");
+		step_free(ms);
+		return NULL;
+	}
+	if (register_clients(ms, err) < 0) {
+		step_unregister(ms);
 		step_free(ms);
 		return NULL;
 	}
@@ -634,6 +763,7 @@ void pmix_step_put(struct mpi_step *ms)
 			break;
 		}
 	fences_cancel(ms);
+	requests_step_end(ms);
 	step_unregister(ms);
 	step_free(ms);
 }
@@ -667,6 +797,18 @@ static int env_add(char ***env, const char *fmt, ...)
 	return 0;
 }
 
+/* Ranks of the step on this host: those of every lvd at our address
+ * (a local cluster's lvds share one). */
+static uint32_t host_ranks(const struct mpi_step *ms)
+{
+	const struct fence_group *g = &ms->map.group;
+	uint32_t r, n = 0;
+
+	for (r = 0; r < ms->map.ntasks; r++)
+		n += !strcmp(g->addr[ms->map.rank_proc[r]], g->addr[g->me]);
+	return n;
+}
+
 static bool user_sets(const json_t *user_env, const char *key)
 {
 	return json_object_get(user_env, key) != NULL;
@@ -676,7 +818,6 @@ int pmix_step_client_env(struct mpi_step *ms, uint32_t rank,
 			 const json_t *user_env, char ***extra,
 			 struct lv_error *err)
 {
-	struct sync_op op = SYNC_OP_INIT;
 	char **env = calloc(1, sizeof(*env));
 	pmix_status_t rc;
 	pmix_proc_t proc;
@@ -684,11 +825,9 @@ int pmix_step_client_env(struct mpi_step *ms, uint32_t rank,
 
 	if (!env)
 		return lv_errorf(err, -ENOMEM, "out of memory");
+	/* Registered with the step (register_clients). */
 	PMIX_LOAD_PROCID(&proc, ms->ns, rank);
-	rc = sync_op_wait(&op, PMIx_server_register_client(&proc, ms->uid, ms->gid,
-							   ms, sync_op_cb, &op));
-	if (rc == PMIX_SUCCESS)
-		rc = PMIx_server_setup_fork(&proc, &env);
+	rc = PMIx_server_setup_fork(&proc, &env);
 	if (rc != PMIX_SUCCESS) {
 		pmix_env_free(env);
 		return lv_errorf(err, -EIO, "mpi: %s rank %u: %s", ms->ns, rank,
@@ -706,6 +845,16 @@ int pmix_step_client_env(struct mpi_step *ms, uint32_t rank,
 	/* The default pml probes UCX first: 0.2 s per start. */
 	if (!user_sets(user_env, "OMPI_MCA_pml"))
 		erc |= env_add(&env, "OMPI_MCA_pml=ob1");
+	/* More ranks than cores on this host: ranks that spin while they
+	 * wait starve the one they wait for.  mpirun sets this too when it
+	 * oversubscribes. */
+	if (!user_sets(user_env, "OMPI_MCA_mpi_yield_when_idle") &&
+	    host_ranks(ms) > (uint32_t)sysconf(_SC_NPROCESSORS_ONLN))
+		erc |= env_add(&env, "OMPI_MCA_mpi_yield_when_idle=1");
+	/* hwloc's OpenGL and OpenCL plugins pull in X11 and OpenCL libraries
+	 * at every rank's start; MPI does not look at displays. */
+	if (!user_sets(user_env, "HWLOC_PLUGINS_BLACKLIST"))
+		erc |= env_add(&env, "HWLOC_PLUGINS_BLACKLIST=hwloc_gl,hwloc_opencl");
 	if (erc) {
 		pmix_env_free(env);
 		return lv_errorf(err, -ENOMEM, "out of memory");

@@ -21,6 +21,11 @@ struct mpi_hooks {
 	/* A rank of job.step called PMIx_Abort (or a peer lvd said one did):
 	 * kill the step's tasks here and report them with exit code status. */
 	void (*abort)(void *arg, uint32_t job_id, uint32_t step_id, int status);
+	/* Send sig to the step's ranks listed (ranks NULL: all of them) that
+	 * run here; why, when not NULL, goes to the step's stderr (one line,
+	 * ending in a newline). */
+	void (*kill)(void *arg, uint32_t job_id, uint32_t step_id,
+		     const uint32_t *ranks, size_t n, int sig, const char *why);
 };
 
 /* Starts the PMIx server library (once per process).  tmpdir: a private
@@ -31,6 +36,7 @@ struct mpi_server *pmix_server_create(struct event_base *base,
 				      struct lv_rpc_server *rpc,
 				      const char *tmpdir,
 				      const char *munge_socket,
+				      unsigned fence_timeout_s,
 				      const struct mpi_hooks *hooks, void *arg,
 				      struct lv_error *err);
 /* Finalizes the library and removes the tmpdir.  NULL-safe. */
@@ -56,11 +62,22 @@ int pmix_step_client_env(struct mpi_step *ms, uint32_t rank,
 			 struct lv_error *err);
 void pmix_env_free(char **env);
 
+/* A local rank ended with wait status status.  A rank that had called
+ * PMIx_Init but not PMIx_Finalize (it crashed, or returned early) fails
+ * the step: every lvd kills its ranks and the reason goes to the step's
+ * stderr.  node: this node's name, for the message. */
+void pmix_step_task_exit(struct mpi_step *ms, uint32_t rank, int status,
+			 const char *node);
+
 /* lvd routes for peer lvds (LV_ROLE_DAEMON): a fence contribution sent to
  * the step's root lvd, and an abort notice. */
 void pmix_server_rpc_fence(struct mpi_server *srv, struct lv_rpc_conn *conn,
 			   const struct lv_rpc_req *req);
 void pmix_server_rpc_abort(struct mpi_server *srv, struct lv_rpc_conn *conn,
 			   const struct lv_rpc_req *req);
+/* LV_MSG_MPI_REQ from a peer lvd: "dmodex", "publish", "lookup",
+ * "unpublish", "kill" (docs/mpi.md). */
+void pmix_server_rpc_req(struct mpi_server *srv, struct lv_rpc_conn *conn,
+			 const struct lv_rpc_req *req);
 
 #endif

@@ -123,6 +123,34 @@ static json_int_t cpus_on_node(const json_t *desc, const char *node)
 	return 0;
 }
 
+/* mpirun inside the job (docs/mpi.md): the job's nodes and slots as
+ * Open MPI's default -host ("n1:2,n2:2"), and lvrsh, which starts its
+ * orteds through lvd, as its remote shell: no hostfile, no ssh. */
+static void env_mpirun(struct envbuf *e, const json_t *desc)
+{
+	json_int_t cpt = json_integer_value(json_object_get(desc, "cpus_per_task"));
+	const json_t *g;
+	size_t i, len;
+	char *hosts;
+	FILE *f = open_memstream(&hosts, &len);
+
+	if (!f)
+		return;
+	json_array_foreach(json_object_get(desc, "grants"), i, g) {
+		json_int_t slots = json_integer_value(json_object_get(g, "cpus"));
+
+		slots /= cpt > 0 ? cpt : 1;
+		fprintf(f, "%s%s:%lld", i ? "," : "", lv_json_str(g, "name"),
+			(long long)(slots > 0 ? slots : 1));
+	}
+	if (fclose(f) == 0 && *hosts) {
+		env_put(e, "OMPI_MCA_orte_default_dash_host", hosts);
+		env_put(e, "OMPI_MCA_plm_rsh_agent", "lvrsh");
+		env_put(e, "OMPI_MCA_plm_rsh_no_tree_spawn", "1");
+	}
+	free(hosts);
+}
+
 char **jobenv_build(const json_t *desc, const char *node, const char *conf_path,
 		    const char *const *extra)
 {
@@ -181,6 +209,7 @@ char **jobenv_build(const json_t *desc, const char *node, const char *conf_path,
 	env_put(&e, "SLURMD_NODENAME", node);
 	env_put(&e, "LV_NODEID", "0");
 	env_put(&e, "LV_CONF", conf_path);
+	env_mpirun(&e, desc);
 	env_put_extra(&e, extra);
 	json_decref(cpn);
 	return env_done(&e);

@@ -41,6 +41,18 @@ static void lvd_ping(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 				 PACKAGE_VERSION));
 }
 
+/* Direct modex, publish/lookup, job control between lvds (docs/mpi.md). */
+static void lvd_rpc_mpi_req(struct lv_rpc_conn *conn,
+			    const struct lv_rpc_req *req, void *arg)
+{
+	struct lvd *lvd = arg;
+
+	if (lvd->mpi)
+		pmix_server_rpc_req(lvd->mpi, conn, req);
+	else if (!req->is_push)
+		lv_rpc_respond_error(conn, req->id, ENOTSUP, "no PMIx server here");
+}
+
 static const struct lv_rpc_route lvd_routes[] = {
 	{ LV_MSG_PING, lvd_ping, LV_ROLE_USER },
 	{ LV_MSG_STEP_LAUNCH, steps_rpc_launch, LV_ROLE_USER },
@@ -48,6 +60,7 @@ static const struct lv_rpc_route lvd_routes[] = {
 	{ LV_MSG_STEP_SIGNAL, steps_rpc_signal, LV_ROLE_USER },
 	{ LV_MSG_MPI_FENCE, steps_rpc_mpi_fence, LV_ROLE_DAEMON },
 	{ LV_MSG_MPI_ABORT, steps_rpc_mpi_abort, LV_ROLE_DAEMON },
+	{ LV_MSG_MPI_REQ, lvd_rpc_mpi_req, LV_ROLE_DAEMON },
 };
 
 static void lvd_conn_closed(struct lv_rpc_conn *conn, const char *reason,
@@ -274,6 +287,7 @@ static void mpi_start(struct lvd *lvd)
 		dir = NULL;
 	if (!(lvd->mpi = pmix_server_create(lvd->base, lvd->rpc, dir,
 					    lvd->conf->munge_socket,
+					    lvd->conf->mpi_fence_timeout,
 					    &steps_mpi_hooks, lvd, &err)))
 		lv_log(LV_LOG_ERR, "%s: steps with --mpi=pmix will be refused",
 		       err.text);

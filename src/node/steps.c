@@ -51,6 +51,7 @@ struct step_run {
 	struct mpi_step *mpi; /* --mpi=pmix: the step's PMIx namespace */
 	bool mpi_aborted;     /* a rank called MPI_Abort(.., mpi_status) */
 	int mpi_status;
+	const char *node_name; /* --mpi=pmix: for the server's messages */
 	struct step_run *next;
 };
 
@@ -135,6 +136,9 @@ static void on_task_exit(pid_t pid, int status, const struct rusage *ru,
 	t->status = status;
 	t->maxrss_kb = (uint64_t)ru->ru_maxrss;
 	t->cpu_usec = children_cpu_usec(ru);
+	if (t->step->mpi) /* a rank dead before MPI_Finalize ends the step */
+		pmix_step_task_exit(t->step->mpi, t->rank, status,
+				    t->step->node_name);
 	maybe_report(t);
 }
 
@@ -413,12 +417,15 @@ static int step_mpi(struct lvd *lvd, struct step_run *st, const json_t *body,
 
 	if (!mpi || strcmp(mpi, "pmix"))
 		return 0;
+	if (!lvd->mpi && json_is_true(json_object_get(body, "mpi_default")))
+		return 0; /* lvrun's default: plain tasks here */
 	if (!lvd->mpi)
 		return lv_errorf(err, -ENOTSUP, "PMIx is not available on %s",
 				 node ? node->name : "this node");
 	if (!(st->mpi = pmix_step_get(lvd->mpi, cred, node ? node->state_dir : NULL,
 				      err)))
 		return err->code;
+	st->node_name = node ? node->name : NULL;
 	return 0;
 }
 
@@ -613,8 +620,35 @@ static void mpi_abort(void *arg, uint32_t job_id, uint32_t step_id, int status)
 		}
 }
 
+/* Job control, or a failed step: signal the listed ranks (all: NULL). */
+static void mpi_kill(void *arg, uint32_t job_id, uint32_t step_id,
+		     const uint32_t *ranks, size_t n, int sig, const char *why)
+{
+	struct lvd *lvd = arg;
+	struct step_run *st;
+	size_t i, k;
+
+	for (st = lvd->steps; st; st = st->next) {
+		if (st->job_id != job_id || st->step_id != step_id)
+			continue;
+		if (why && st->ntasks)
+			push_io(st, st->tasks[0].rank, "err", (const uint8_t *)why,
+				strlen(why));
+		if (!ranks) {
+			step_kill(st, sig);
+			continue;
+		}
+		for (i = 0; i < st->ntasks; i++)
+			for (k = 0; k < n; k++)
+				if (st->tasks[i].rank == ranks[k] &&
+				    st->tasks[i].pid > 0 && !st->tasks[i].exited)
+					(void)kill(st->tasks[i].pid, sig);
+	}
+}
+
 const struct mpi_hooks steps_mpi_hooks = {
 	.abort = mpi_abort,
+	.kill = mpi_kill,
 };
 
 void steps_rpc_mpi_fence(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,

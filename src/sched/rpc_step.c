@@ -22,6 +22,7 @@
 
 struct step_req {
 	uint32_t ntasks, nodes, per_node, cpt;
+	uint32_t rel; /* --relative: the step starts at the job's node rel */
 };
 
 static int read_step_req(const json_t *b, const struct job *job,
@@ -41,12 +42,20 @@ static int read_step_req(const json_t *b, const struct job *job,
 		r->per_node = (uint32_t)v;
 	if (lv_json_int(b, "cpus_per_task", 0, 100000, &v, err) == 0 && v)
 		r->cpt = (uint32_t)v;
-	if (r->nodes > job->n_grants)
+	r->rel = 0;
+	if (lv_json_int(b, "relative", 0, 1000000, &v, err) == 0)
+		r->rel = (uint32_t)v;
+	if (r->rel >= job->n_grants)
+		return lv_errorf(err, -ENOSPC,
+				 "--relative=%u: the job has only %zu node(s)",
+				 r->rel, job->n_grants);
+	if (r->nodes > job->n_grants - r->rel)
 		return lv_errorf(err, -ENOSPC,
 				 "Requested %u nodes but the job has only %zu",
-				 r->nodes, job->n_grants);
+				 r->nodes, job->n_grants - r->rel);
 	if (!r->nodes)
-		r->nodes = r->ntasks < job->n_grants ? r->ntasks : (uint32_t)job->n_grants;
+		r->nodes = r->ntasks < job->n_grants - r->rel
+				   ? r->ntasks : (uint32_t)(job->n_grants - r->rel);
 	if (r->per_node && r->ntasks > r->per_node * r->nodes)
 		r->ntasks = r->per_node * r->nodes;
 	if (r->ntasks < r->nodes)
@@ -65,7 +74,7 @@ static int place(const struct job *job, const struct step_req *r,
 		counts[i] = 1;
 	left -= r->nodes;
 	for (i = 0; i < r->nodes && left; i++) {
-		cap = job->grants[i].cpus / r->cpt;
+		cap = job->grants[r->rel + i].cpus / r->cpt;
 		if (r->per_node && cap > r->per_node)
 			cap = r->per_node;
 		extra = cap > 1 ? cap - 1 : 0;
@@ -83,11 +92,11 @@ static int place(const struct job *job, const struct step_req *r,
 
 /* One node's entry, with its credential. */
 static json_t *node_entry(struct lvctld *ctld, const struct job *job,
-			  const struct job_step *st, uint32_t idx,
+			  const struct job_step *st, uint32_t idx, uint32_t rel,
 			  uint32_t first, uint32_t count, uint32_t nnodes,
 			  json_t *layout, json_t *peers, struct lv_error *err)
 {
-	struct node *n = nodes_get(ctld->nodes, job->grants[idx].node);
+	struct node *n = nodes_get(ctld->nodes, job->grants[rel + idx].node);
 	json_t *ranks = json_array(), *payload, *e;
 	char *text, *cred = NULL;
 	uint32_t r;
@@ -104,7 +113,7 @@ static json_t *node_entry(struct lvctld *ctld, const struct job *job,
 			    "ranks", ranks, "ntasks", (json_int_t)st->ntasks,
 			    "nnodes", (json_int_t)nnodes, "node_index",
 			    (json_int_t)idx, "nodelist", st->nodes,
-			    "cpus", (json_int_t)job->grants[idx].cpus, "user", job->user,
+			    "cpus", (json_int_t)job->grants[rel + idx].cpus, "user", job->user,
 			    "layout", layout, "peers", peers);
 	text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
 	json_decref(payload);
@@ -118,7 +127,7 @@ static json_t *node_entry(struct lvctld *ctld, const struct job *job,
 	}
 	e = json_pack("{s:s, s:s, s:i, s:o, s:I, s:s}", "name", n->name, "addr",
 		      n->addr, "port", n->port, "ranks", ranks, "cpus",
-		      (json_int_t)job->grants[idx].cpus, "cred", cred);
+		      (json_int_t)job->grants[rel + idx].cpus, "cred", cred);
 	free(cred);
 	return e;
 }
@@ -198,12 +207,12 @@ void rpc_step_create(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 				     "%s", err.code ? err.text : "out of memory");
 		return;
 	}
-	st->nodes = sched_grant_nodelist(ctld, job->grants, r.nodes);
+	st->nodes = sched_grant_nodelist(ctld, job->grants + r.rel, r.nodes);
 	nodes = json_array();
 	layout = json_array();
 	peers = json_array();
 	for (i = 0; i < r.nodes; i++) {
-		struct node *n = nodes_get(ctld->nodes, job->grants[i].node);
+		struct node *n = nodes_get(ctld->nodes, job->grants[r.rel + i].node);
 		json_t *ranks = json_array();
 
 		for (k = first; k < first + counts[i]; k++)
@@ -216,7 +225,7 @@ void rpc_step_create(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 	}
 	first = 0;
 	for (i = 0; i < r.nodes; i++) {
-		if (!(e = node_entry(ctld, job, st, i, first, counts[i], r.nodes,
+		if (!(e = node_entry(ctld, job, st, i, r.rel, first, counts[i], r.nodes,
 				     layout, peers, &err))) {
 			json_decref(layout);
 			json_decref(peers);

@@ -104,10 +104,33 @@ test_expect_success MPI,MUNGE 'a pml the user chose is kept' '
 	test_cmp expect out
 '
 
-test_expect_success MPI,MUNGE 'without --mpi=pmix no PMIx server is involved' '
-	lvrun -n 1 sh -c "echo \${PMIX_NAMESPACE:-none} \${FLUX_JOB_ID:-none}" >out &&
-	echo "none none" >expect &&
+test_expect_success MPI,MUNGE '--mpi=none (or LV_MPI_TYPE=none): no PMIx server is involved' '
+	lvrun --mpi=none -n 1 sh -c "echo \${PMIX_NAMESPACE:-none} \${FLUX_JOB_ID:-none}" >out &&
+	LV_MPI_TYPE=none lvrun -n 1 sh -c "echo \${PMIX_NAMESPACE:-none} \${FLUX_JOB_ID:-none}" >>out &&
+	printf "none none\nnone none\n" >expect &&
 	test_cmp expect out
+'
+
+test_expect_success MPI,MUNGE 'pmix is the default: lvrun -N 2 -n 4 ./hello without --mpi' '
+	lvrun -N 2 -n 4 ./hello >out &&
+	sort out >actual &&
+	printf "rank %d of 4 sum 6\n" 0 1 2 3 >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success MPI,MUNGE '--mpi=list names the types' '
+	lvrun --mpi=list >out &&
+	printf "MPI plugin types are...\n\tnone\n\tpmix\n" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success MPI,MUNGE '--mpi=pmi2 (MPICH) is refused with a clear error, and nothing runs' '
+	{ lvrun --mpi=pmi2 -n 1 touch ran 2>err; test $? -eq 1; } &&
+	test_grep "MPICH.s PMI-1/PMI-2 is not supported" err &&
+	test_grep "with --mpi=pmix" err &&
+	test_path_is_missing ran &&
+	{ lvrun --mpi=bogus -n 1 true 2>err; test $? -eq 1; } &&
+	test_grep "invalid --mpi type .bogus." err
 '
 
 test_expect_success MPI,MUNGE,NOBODY 'ranks of another user than lvd'"'"'s: no PMIx error' '
