@@ -16,6 +16,7 @@
 #include "sched/ctld.h"
 #include "sched/jobs.h"
 #include "sched/jobtext.h"
+#include "sched/limits.h"
 #include "sched/nodes.h"
 #include "sched/partitions.h"
 #include "sched/persist.h"
@@ -97,6 +98,7 @@ void rpc_job_submit(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 			 &err);
 	if (!job ||
 	    (job->dep && depend_check(job->dep, jobs_dep_status, ctld->jobs, &err) < 0) ||
+	    limits_check_submit(ctld, job, req->body, peer->is_admin, &err) < 0 ||
 	    check_feasible(ctld, job, &err) < 0) {
 		lv_log(LV_LOG_INFO, "job: refused submission from uid=%u: %s",
 		       (unsigned)peer->uid, err.text);
@@ -114,6 +116,7 @@ void rpc_job_submit(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		array_bounds(job->array_pending, &job->array_min, &job->array_max,
 			     &job->array_step);
 	}
+	limits_job_submitted(ctld, job);
 	/* Answered, and in the table, once it is on disk (persist.c). */
 	persist_submit(ctld, conn, req->id, job);
 }

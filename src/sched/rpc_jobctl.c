@@ -18,6 +18,7 @@
 #include "sched/depend.h"
 #include "sched/jobs.h"
 #include "sched/launch.h"
+#include "sched/limits.h"
 #include "sched/partitions.h"
 #include "sched/persist.h"
 #include "sched/rpc_handlers.h"
@@ -320,7 +321,8 @@ static int update_fields(struct lvctld *ctld, const struct lv_rpc_peer *peer,
 			return lv_errorf(err, -EBUSY, "Job is no longer pending");
 		job->req.nodes_min = job->req.nodes_max = (uint32_t)json_integer_value(v);
 	}
-	return 0;
+	/* Priority, Nice, QOS, Account (limits.c). */
+	return limits_update_job(ctld, job, set, peer->is_admin, err);
 }
 
 static int do_requeue(struct lvctld *ctld, struct job *job, bool hold,
