@@ -10,13 +10,10 @@
 #include <string.h>
 
 #include "common/conf.h"
-#include "sched/ctld.h"
 #include "sched/fairshare.h"
 #include "sched/job.h"
-#include "sched/jobs.h"
 #include "sched/nodes.h"
 #include "sched/partitions.h"
-#include "sched/sched.h"
 
 double priority_age_factor(time_t eligible, time_t now, uint32_t max_age_min)
 {
@@ -58,31 +55,31 @@ uint64_t priority_combine(const struct lv_conf *conf,
 	return sum < 1.0 ? 1 : (uint64_t)llround(sum);
 }
 
-void priority_totals(struct lvctld *ctld, struct prio_totals *t)
+void priority_totals(struct nodes *nodes, struct partitions *parts,
+		     const struct lv_conf *conf, struct prio_totals *t)
 {
-	size_t i, n = nodes_count(ctld->nodes);
+	size_t i, n = nodes_count(nodes);
 
 	memset(t, 0, sizeof(*t));
 	t->nodes = (uint32_t)n;
 	for (i = 0; i < n; i++)
-		t->cpus += node_cpus(nodes_get(ctld->nodes, i));
-	for (i = 0; i < partitions_count(ctld->parts); i++) {
-		uint32_t f = partitions_get(ctld->parts, i)->priority_job_factor;
+		t->cpus += node_cpus(nodes_get(nodes, i));
+	for (i = 0; i < partitions_count(parts); i++) {
+		uint32_t f = partitions_get(parts, i)->priority_job_factor;
 
 		if (f > t->max_part_factor)
 			t->max_part_factor = f;
 	}
-	for (i = 0; i < ctld->conf->n_qos; i++)
-		if (ctld->conf->qos[i].priority > t->max_qos_prio)
-			t->max_qos_prio = ctld->conf->qos[i].priority;
+	for (i = 0; i < conf->n_qos; i++)
+		if (conf->qos[i].priority > t->max_qos_prio)
+			t->max_qos_prio = conf->qos[i].priority;
 }
 
-void priority_factors(struct lvctld *ctld, const struct prio_totals *t,
-		      const struct job *job, time_t now,
+void priority_factors(const struct lv_conf *conf, struct fairshare *fs,
+		      const struct prio_totals *t, const struct job *job,
+		      const struct partition *part, time_t now,
 		      struct prio_factors *f)
 {
-	const struct lv_conf *conf = ctld->conf;
-	struct partition *part = job_partition(ctld, (struct job *)job);
 	const struct lv_conf_qos *q = lv_conf_find_qos(conf, job->qos);
 
 	memset(f, 0, sizeof(*f));
@@ -91,9 +88,8 @@ void priority_factors(struct lvctld *ctld, const struct prio_totals *t,
 	if (conf->prio_weight_age)
 		f->age = priority_age_factor(job->eligible_time, now,
 					     conf->prio_max_age);
-	if (conf->prio_weight_fairshare && ctld->fs)
-		f->fairshare = fairshare_factor(ctld->fs, job->account,
-						job->user, now);
+	if (conf->prio_weight_fairshare && fs)
+		f->fairshare = fairshare_factor(fs, job->account, job->user, now);
 	f->jobsize = priority_size_factor(job->req.nodes_min,
 					  job_cpus_needed(job), t,
 					  conf->prio_favor_small);
@@ -106,71 +102,15 @@ void priority_factors(struct lvctld *ctld, const struct prio_totals *t,
 	f->admin = job->prio_admin;
 }
 
-void priority_update(struct lvctld *ctld, const struct prio_totals *t,
-		     struct job *job, time_t now)
+void priority_update(const struct lv_conf *conf, struct fairshare *fs,
+		     const struct prio_totals *t, struct job *job,
+		     const struct partition *part, time_t now)
 {
 	struct prio_factors f;
 
-	priority_factors(ctld, t, job, now, &f);
+	priority_factors(conf, fs, t, job, part, now, &f);
 	/* The final priority of a job is produced here and nowhere else. */
-	job->priority = priority_combine(ctld->conf, &f);
-}
-
-static bool wanted(const struct job *job, const json_t *ids, const char *user)
-{
-	const json_t *e;
-	size_t i;
-	bool any = !json_array_size(ids);
-
-	if (job->state != JOB_PENDING)
-		return false;
-	if (user && strcmp(user, job->user))
-		return false;
-	json_array_foreach(ids, i, e) {
-		if (json_integer_value(e) == (json_int_t)job->id)
-			any = true;
-	}
-	return any;
-}
-
-json_t *priority_rows_json(struct lvctld *ctld, const json_t *job_ids,
-			   const char *user, time_t now)
-{
-	const struct lv_conf *c = ctld->conf;
-	json_t *rows = json_array();
-	struct prio_totals t;
-	struct prio_factors f;
-	struct job *job;
-
-	if (!rows)
-		return NULL;
-	priority_totals(ctld, &t);
-	for (job = jobs_first(ctld->jobs); job; job = jobs_next(job)) {
-		if (!wanted(job, job_ids, user))
-			continue;
-		priority_factors(ctld, &t, job, now, &f);
-		/* Weighted values, as sprio prints them; the raw factors
-		 * for -n. */
-		json_array_append_new(
-			rows,
-			json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:I, s:f, s:f, s:f,"
-				  " s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:i, s:b}",
-				  "job_id", (json_int_t)job->id, "user",
-				  job->user, "partition", job->partition,
-				  "account", job->account, "qos", job->qos,
-				  "priority", (json_int_t)job->priority, "age",
-				  c->prio_weight_age * f.age, "fairshare",
-				  c->prio_weight_fairshare * f.fairshare,
-				  "jobsize", c->prio_weight_jobsize * f.jobsize,
-				  "part_prio",
-				  c->prio_weight_partition * f.partition,
-				  "qos_prio", c->prio_weight_qos * f.qos,
-				  "age_n", f.age, "fairshare_n", f.fairshare,
-				  "jobsize_n", f.jobsize, "part_n", f.partition,
-				  "qos_n", f.qos, "nice", f.nice, "fixed",
-				  f.admin != 0));
-	}
-	return rows;
+	job->priority = priority_combine(conf, &f);
 }
 
 json_t *priority_weights_json(const struct lv_conf *c)

@@ -12,8 +12,11 @@
 
 #include "common/conf.h"
 
+struct fairshare;
 struct job;
-struct lvctld;
+struct nodes;
+struct partition;
+struct partitions;
 
 /* A job's factors, each in [0, 1]. */
 struct prio_factors {
@@ -39,20 +42,20 @@ uint64_t priority_combine(const struct lv_conf *conf,
 			  const struct prio_factors *f);
 
 /* Cluster totals for the factors. */
-void priority_totals(struct lvctld *ctld, struct prio_totals *t);
-/* Fills f for job. */
-void priority_factors(struct lvctld *ctld, const struct prio_totals *t,
-		      const struct job *job, time_t now,
+void priority_totals(struct nodes *nodes, struct partitions *parts,
+		     const struct lv_conf *conf, struct prio_totals *t);
+/* Fills f for job in partition part (NULL: gone); fs may be NULL. */
+void priority_factors(const struct lv_conf *conf, struct fairshare *fs,
+		      const struct prio_totals *t, const struct job *job,
+		      const struct partition *part, time_t now,
 		      struct prio_factors *f);
 /* Computes and stores job->priority: the one place where a job's final
  * priority is produced (policy hooks go here). */
-void priority_update(struct lvctld *ctld, const struct prio_totals *t,
-		     struct job *job, time_t now);
+void priority_update(const struct lv_conf *conf, struct fairshare *fs,
+		     const struct prio_totals *t, struct job *job,
+		     const struct partition *part, time_t now);
 
-/* lvprio rows for pending jobs (job_id/user filters when non-zero/NULL)
- * and the weights (new references). */
-json_t *priority_rows_json(struct lvctld *ctld, const json_t *job_ids,
-			   const char *user, time_t now);
+/* The configured weights, for lvprio -w (new reference). */
 json_t *priority_weights_json(const struct lv_conf *conf);
 
 #endif

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 #include <time.h>
 
 #include "common/msg.h"
@@ -13,6 +14,64 @@
 #include "sched/jobs.h"
 #include "sched/priority.h"
 #include "sched/rpc_handlers.h"
+#include "sched/sched.h"
+
+static bool wanted(const struct job *job, const json_t *ids, const char *user)
+{
+	const json_t *e;
+	size_t i;
+	bool any = !json_array_size(ids);
+
+	if (job->state != JOB_PENDING)
+		return false;
+	if (user && strcmp(user, job->user))
+		return false;
+	json_array_foreach(ids, i, e) {
+		if (json_integer_value(e) == (json_int_t)job->id)
+			any = true;
+	}
+	return any;
+}
+
+/* sprio's row: weighted values as it prints them, raw ones for -n. */
+static json_t *row(const struct lv_conf *c, const struct job *job,
+		   const struct prio_factors *f)
+{
+	return json_pack(
+		"{s:I, s:s, s:s, s:s?, s:s?, s:I, s:f, s:f, s:f, s:f, s:f, s:f,"
+		" s:f, s:f, s:f, s:f, s:i, s:b}",
+		"job_id", (json_int_t)job->id, "user", job->user, "partition",
+		job->partition, "account", job->account, "qos", job->qos,
+		"priority", (json_int_t)priority_combine(c, f), "age",
+		c->prio_weight_age * f->age, "fairshare",
+		c->prio_weight_fairshare * f->fairshare, "jobsize",
+		c->prio_weight_jobsize * f->jobsize, "part_prio",
+		c->prio_weight_partition * f->partition, "qos_prio",
+		c->prio_weight_qos * f->qos, "age_n", f->age, "fairshare_n",
+		f->fairshare, "jobsize_n", f->jobsize, "part_n", f->partition,
+		"qos_n", f->qos, "nice", f->nice, "fixed", f->admin != 0);
+}
+
+static json_t *rows_json(struct lvctld *ctld, const json_t *ids,
+			 const char *user, time_t now)
+{
+	json_t *rows = json_array();
+	struct prio_totals t;
+	struct prio_factors f;
+	struct job *job;
+
+	if (!rows)
+		return NULL;
+	priority_totals(ctld->nodes, ctld->parts, ctld->conf, &t);
+	for (job = jobs_first(ctld->jobs); job; job = jobs_next(job)) {
+		if (!wanted(job, ids, user))
+			continue;
+		priority_factors(ctld->conf, ctld->fs, &t, job,
+				 job_partition(ctld, job), now, &f);
+		json_array_append_new(rows, row(ctld->conf, job, &f));
+	}
+	return rows;
+}
 
 void rpc_prio_info(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		   void *arg)
@@ -26,7 +85,7 @@ void rpc_prio_info(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 				     "job_ids: expected an array of ids");
 		return;
 	}
-	rows = priority_rows_json(ctld, ids, lv_json_str(req->body, "user"),
+	rows = rows_json(ctld, ids, lv_json_str(req->body, "user"),
 				  time(NULL));
 	if (!rows) {
 		lv_rpc_respond_error(conn, req->id, ENOMEM, "out of memory");

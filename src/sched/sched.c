@@ -408,7 +408,7 @@ static size_t build_queue(struct lvctld *ctld, time_t now)
 	struct job *job;
 	size_t n = 0;
 
-	priority_totals(ctld, &t);
+	priority_totals(ctld->nodes, ctld->parts, ctld->conf, &t);
 	for (job = jobs_first(ctld->jobs); job; job = jobs_next(job)) {
 		if (!wants_pass(job))
 			continue;
@@ -424,8 +424,8 @@ static size_t build_queue(struct lvctld *ctld, time_t now)
 			ctld->queue = q;
 			ctld->queue_cap = cap;
 		}
-		(void)job_partition(ctld, job); /* fills job->part for the sort */
-		priority_update(ctld, &t, job, now);
+		priority_update(ctld->conf, ctld->fs, &t, job,
+				job_partition(ctld, job), now);
 		ctld->queue[n++] = job;
 	}
 	qsort(ctld->queue, n, sizeof(*ctld->queue), by_priority);
@@ -486,7 +486,7 @@ static void sched_pass_new(struct lvctld *ctld)
 	if (!blocked || !persist_writable(ctld))
 		return;
 	ctld->sched_stats.new_passes++;
-	priority_totals(ctld, &t);
+	priority_totals(ctld->nodes, ctld->parts, ctld->conf, &t);
 	while (job && jobs_prev(job) && jobs_prev(job)->id >= ctld->sched_seen_id)
 		job = jobs_prev(job);
 	/* New jobs go in submission order; a new job that outranks a
@@ -495,7 +495,8 @@ static void sched_pass_new(struct lvctld *ctld)
 		next = jobs_next(job);
 		if (job->id < ctld->sched_seen_id)
 			continue;
-		priority_update(ctld, &t, job, now);
+		priority_update(ctld->conf, ctld->fs, &t, job,
+				job_partition(ctld, job), now);
 		consider(ctld, job, blocked, now);
 	}
 	ctld->sched_seen_id = jobs_next_id(ctld->jobs);
