@@ -277,6 +277,7 @@ static int update_fields(struct lvctld *ctld, const struct lv_rpc_peer *peer,
 			return lv_errorf(err, -ENOMEM, "out of memory");
 		free(job->partition);
 		job->partition = name;
+		job->part = NULL; /* job_partition's cache */
 	}
 	if ((v = json_object_get(set, "name")) && json_is_string(v)) {
 		char *name = strdup(json_string_value(v));
