@@ -48,7 +48,10 @@ static bool may_preempt(struct lvctld *ctld, const struct job *job,
 	const struct lv_conf *c = ctld->conf;
 	struct partition *vp;
 
+	/* Only a job it outranks: a victim that came first would take the
+	 * resources back at the next pass, and again after each requeue. */
 	if (v->state != JOB_RUNNING || !v->n_grants ||
+	    !sched_outranks(job, v) ||
 	    victim_mode(c, v) == MODE_OFF || !(vp = job_partition(ctld, v)) ||
 	    !partitions_overlap(ctld->parts, partition_index(ctld->parts, part),
 				partition_index(ctld->parts, vp)))

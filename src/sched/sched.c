@@ -394,6 +394,11 @@ static int by_priority(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+bool sched_outranks(const struct job *a, const struct job *b)
+{
+	return by_priority(&a, &b) < 0;
+}
+
 static bool wants_pass(const struct job *job)
 {
 	return job->state == JOB_PENDING &&

@@ -31,6 +31,10 @@ enum job_reason sched_blocked_by(struct lvctld *ctld, struct job *job,
 bool sched_start_on(struct lvctld *ctld, struct job *job, struct grant *g,
 		    size_t n, time_t now);
 
+/* True when a comes before b in scheduling order (PriorityTier, then
+ * priority, then submission). */
+bool sched_outranks(const struct job *a, const struct job *b);
+
 /* Once a second: begin times, time-limit backstops, purging. */
 void sched_tick(struct lvctld *ctld);
 
