@@ -6,9 +6,11 @@
 #include "sched/fairshare.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* An account (user NULL) or a user under an account. */
 struct assoc {
@@ -28,6 +30,8 @@ struct fairshare {
 	double half_life_s;
 	bool has_accounts;
 	bool dirty; /* shares changed: NormShares to recompute */
+	bool unsaved; /* usage changed since fairshare_save */
+	time_t saved_at;
 	const struct lv_conf *conf; /* borrowed: default accounts, Users= */
 };
 
@@ -299,6 +303,7 @@ int fairshare_charge(struct fairshare *fs, const char *account,
 		if (i == 0)
 			break;
 	}
+	fs->unsaved = true;
 	return 0;
 }
 
@@ -398,4 +403,87 @@ json_t *fairshare_to_json(struct fairshare *fs, time_t now, const char *user,
 		compute_norm(fs);
 	walk(fs, rows, 0, now, user, account, all_users);
 	return rows;
+}
+
+bool fairshare_save_due(const struct fairshare *fs, time_t now, bool at_exit)
+{
+	return fs->unsaved && (at_exit || now - fs->saved_at >= 30);
+}
+
+int fairshare_save(struct fairshare *fs, const char *path, time_t now,
+		   struct lv_error *err)
+{
+	json_t *arr = json_array(), *root;
+	char tmp[4096];
+	size_t i;
+	int rc = 0;
+
+	if (!arr || !(root = json_pack("{s:I, s:o}", "time", (json_int_t)now,
+				       "usage", arr)))
+		return lv_errorf(err, -ENOMEM, "out of memory");
+	for (i = 0; i < fs->n; i++)
+		json_array_append_new(
+			arr, json_pack("{s:s, s:s?, s:f}", "account",
+				       fs->v[i].account, "user", fs->v[i].user,
+				       "usage", usage_now(fs, &fs->v[i], now)));
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	if (json_dump_file(root, tmp, JSON_COMPACT) < 0)
+		rc = lv_errorf(err, -EIO, "fairshare: cannot write %s", tmp);
+	else if (rename(tmp, path) < 0)
+		rc = lv_errorf(err, -errno, "fairshare: rename %s: %s", tmp,
+			       strerror(errno));
+	json_decref(root);
+	fs->saved_at = now; /* a failure is retried later, not every tick */
+	if (rc == 0)
+		fs->unsaved = false;
+	return rc;
+}
+
+/* One saved association: its usage comes back if it still exists (users
+ * added on the fly come back under their account). */
+static int load_one(struct fairshare *fs, const json_t *e, time_t saved,
+		    time_t now)
+{
+	const char *acc = json_string_value(json_object_get(e, "account"));
+	const char *user = json_string_value(json_object_get(e, "user"));
+	double usage = json_number_value(json_object_get(e, "usage"));
+	long k;
+
+	if (!acc || usage <= 0)
+		return 0;
+	k = user ? user_assoc(fs, acc, user, now) : lookup(fs, acc, NULL);
+	if (k == -ENOMEM)
+		return -ENOMEM;
+	if (k < 0 || strcmp(fs->v[k].account, acc))
+		return 0; /* an account that is gone */
+	fs->v[k].usage = usage_now(fs, &fs->v[k], now) +
+			 fairshare_decay(usage, (double)(now - saved),
+					 fs->half_life_s);
+	return 0;
+}
+
+int fairshare_load(struct fairshare *fs, const char *path, time_t now,
+		   struct lv_error *err)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(path, 0, &jerr), *arr, *e;
+	time_t saved;
+	size_t i;
+
+	if (!root) {
+		if (access(path, F_OK) < 0 && errno == ENOENT)
+			return 0;
+		return lv_errorf(err, -EINVAL, "fairshare: %s:%d: %s", path,
+				 jerr.line, jerr.text);
+	}
+	saved = (time_t)json_integer_value(json_object_get(root, "time"));
+	arr = json_object_get(root, "usage");
+	json_array_foreach(arr, i, e) {
+		if (load_one(fs, e, saved < now ? saved : now, now) < 0) {
+			json_decref(root);
+			return lv_errorf(err, -ENOMEM, "out of memory");
+		}
+	}
+	json_decref(root);
+	return 0;
 }

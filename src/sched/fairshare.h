@@ -50,6 +50,17 @@ double fairshare_factor(struct fairshare *fs, const char *account,
 json_t *fairshare_to_json(struct fairshare *fs, time_t now, const char *user,
 			  const char *account, bool all_users);
 
+/* Usage on disk (StateDir/fairshare.json), so that a restart keeps it:
+ * save writes a new file and renames it over the old one; load adds the
+ * saved usage of every association that still exists (a missing file is
+ * not an error).  0 or -errno with err set. */
+int fairshare_save(struct fairshare *fs, const char *path, time_t now,
+		   struct lv_error *err);
+int fairshare_load(struct fairshare *fs, const char *path, time_t now,
+		   struct lv_error *err);
+/* True when usage changed and the last save is 30 s old (or at_exit). */
+bool fairshare_save_due(const struct fairshare *fs, time_t now, bool at_exit);
+
 /* The formula's pieces, exported for the unit tests. */
 double fairshare_decay(double usage, double seconds, double half_life_s);
 double fairshare_formula(double effective_usage, double norm_shares);

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -49,8 +50,12 @@ static void on_sched_ev(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+static bool usage_path(struct lvctld *ctld, char *buf, size_t len);
+
 int sched_init(struct lvctld *ctld, struct lv_error *err)
 {
+	char path[4096];
+
 	if (!(ctld->jobs = jobs_create(ctld->conf->first_job_id)))
 		return lv_errorf(err, -ENOMEM, "out of memory");
 	if (!(ctld->sched_ev = event_new(ctld->base, -1, 0, on_sched_ev, ctld)))
@@ -58,7 +63,30 @@ int sched_init(struct lvctld *ctld, struct lv_error *err)
 	if (!(ctld->fs = fairshare_create(ctld->conf, time(NULL))) ||
 	    !(ctld->limits = limits_create()))
 		return lv_errorf(err, -ENOMEM, "out of memory");
+	if (usage_path(ctld, path, sizeof(path)) &&
+	    fairshare_load(ctld->fs, path, time(NULL), err) < 0)
+		return err->code;
 	return backfill_init(ctld, err);
+}
+
+/* Fair-share usage is saved beside the journal. */
+static bool usage_path(struct lvctld *ctld, char *buf, size_t len)
+{
+	if (!ctld->conf || !ctld->conf->state_dir)
+		return false;
+	snprintf(buf, len, "%s/fairshare.json", ctld->conf->state_dir);
+	return true;
+}
+
+static void save_usage(struct lvctld *ctld, time_t now, bool at_exit)
+{
+	struct lv_error err = {0};
+	char path[4096];
+
+	if (ctld->fs && fairshare_save_due(ctld->fs, now, at_exit) &&
+	    usage_path(ctld, path, sizeof(path)) &&
+	    fairshare_save(ctld->fs, path, now, &err) < 0)
+		lv_log(LV_LOG_ERR, "sched: %s", err.text);
 }
 
 void sched_fini(struct lvctld *ctld)
@@ -69,6 +97,7 @@ void sched_fini(struct lvctld *ctld)
 	free(ctld->sched_blocked);
 	ctld->sched_blocked = NULL;
 	backfill_fini(ctld);
+	save_usage(ctld, time(NULL), true);
 	fairshare_destroy(ctld->fs);
 	ctld->fs = NULL;
 	limits_destroy(ctld->limits);
@@ -549,6 +578,7 @@ void sched_tick(struct lvctld *ctld)
 	}
 	if (jobs_purge(ctld->jobs, now, MIN_JOB_AGE))
 		wake = true;
+	save_usage(ctld, now, false);
 	/* Backfill cycles start from a full pass, every BackfillInterval. */
 	if (backfill_due(ctld))
 		wake = true;
