@@ -419,8 +419,10 @@ static void test_job(struct lvctld *ctld, struct backfill *bf,
 	size_t n = 0, pi, i;
 	uint32_t cpus = 0;
 
-	if (!part || sched_blocked_by(ctld, job, now) != REASON_NONE)
+	if (!part || sched_blocked_by(ctld, job, now) != REASON_NONE) {
+		job->est_start = 0;
 		return;
+	}
 	pi = partition_index(ctld->parts, part);
 	bf->tested++;
 	if (bf->free_cpus[pi] >= job_cpus_needed(job) &&

@@ -72,7 +72,7 @@ fig "running_wide_jobs" "$(lvqueue -h -t R | wc -l)"
 rss0=$(rss_kib)
 
 # (a) the load
-"$BENCH_SCHED" -n "$NPEND" | sed "s/submit_jobs_per_s /submit_jobs_per_s_load/"
+"$BENCH_SCHED" -n "$NPEND" -l submit_jobs_per_s_load
 rss1=$(rss_kib)
 fig "pending_jobs" "$(lvqueue -h -t PD | wc -l)"
 # (b)
@@ -97,7 +97,7 @@ fig "backfill_jobs_tested" "$(json_stat last_tested)"
 fig "backfill_jobs_started_total" "$(json_stat total_started)"
 
 # (d) more submissions while backfill cycles run every second
-"$BENCH_SCHED" -n "$NBUSY" -f "$NPEND" | sed "s/submit_jobs_per_s /submit_jobs_per_s_busy/"
+"$BENCH_SCHED" -n "$NBUSY" -f "$NPEND" -l submit_jobs_per_s_during_backfill
 
 # (e) queries
 fig "lvqueue_all_ms_median_3" "$(time_cmd 3 lvqueue)"

@@ -67,11 +67,11 @@ int main(int argc, char **argv)
 	struct lv_conf *conf;
 	struct lv_client *cl;
 	long n = 1000, i, refused = 0, first = 0;
-	const char *qos = NULL;
+	const char *qos = NULL, *label = "submit_jobs_per_s";
 	double t0, t1;
 	int c;
 
-	while ((c = getopt(argc, argv, "n:q:f:")) != -1) {
+	while ((c = getopt(argc, argv, "n:q:f:l:")) != -1) {
 		switch (c) {
 		case 'n':
 			n = strtol(optarg, NULL, 10);
@@ -82,8 +82,11 @@ int main(int argc, char **argv)
 		case 'f':
 			first = strtol(optarg, NULL, 10);
 			break;
+		case 'l':
+			label = optarg;
+			break;
 		default:
-			die("usage: bench_sched [-n jobs] [-f first-index] [-q qos]");
+			die("usage: bench_sched [-n jobs] [-f first-index] [-q qos] [-l label]");
 		}
 	}
 	if (!(conf = lv_conf_load(lv_conf_default_path(NULL), &err)))
@@ -105,7 +108,7 @@ int main(int argc, char **argv)
 	}
 	t1 = now_s();
 	printf("FIGURE %-40s = %.0f\n", "submitted_jobs", (double)(n - refused));
-	printf("FIGURE %-40s = %.1f\n", "submit_jobs_per_s",
+	printf("FIGURE %-40s = %.1f\n", label,
 	       (double)(n - refused) / (t1 - t0));
 	lv_client_destroy(cl);
 	lv_conf_destroy(conf);

@@ -125,4 +125,17 @@ test_expect_success MUNGE 'lvcontrol update changes a pending job'"'"'s QOS and 
 	lvcancel $hold $j
 '
 
+test_expect_success MUNGE 'fair-share usage survives a controller restart' '
+	lvshare -a -A chem | awk "/^  chem  *root/ {print \$5}" >before &&
+	test $(cat before) -ge 2 &&
+	pid=$(cat "$CLUSTER/lvctld.pid") &&
+	kill -TERM $pid &&
+	lv_wait_for "! lv_pid_alive $pid" 10 &&
+	test -s "$CLUSTER/ctld/fairshare.json" &&
+	lvctld -f "$LV_CONF" &&
+	lv_wait_for "lvcontrol ping >/dev/null 2>&1" 10 &&
+	lvshare -a -A chem | awk "/^  chem  *root/ {print \$5}" >after &&
+	test $(cat after) -ge $(( $(cat before) - 1 ))
+'
+
 test_done
