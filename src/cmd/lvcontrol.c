@@ -268,7 +268,8 @@ static void show_stats(const json_t *r)
 	printf("Main schedule statistics (microseconds):\n");
 	printf("\tFull passes:         %lld\n", (long long)getf(m, "full_passes"));
 	printf("\tNew-job passes:      %lld\n", (long long)getf(m, "new_passes"));
-	printf("\tLast cycle:          %.0f\n", getf(m, "last_us"));
+	printf("\tLast cycle:          %.0f (wall), %.0f (cpu)\n",
+	       getf(m, "last_us"), getf(m, "last_cpu_us"));
 	printf("\tMax cycle:           %.0f\n", getf(m, "max_us"));
 	printf("\tMean cycle:          %.0f\n", getf(m, "mean_us"));
 	printf("\tLast queue length:   %lld\n", (long long)getf(m, "last_depth"));
@@ -277,8 +278,9 @@ static void show_stats(const json_t *r)
 	printf("\tTotal backfilled jobs: %lld\n",
 	       (long long)getf(b, "total_started"));
 	printf("\tTotal cycles:        %lld\n", (long long)getf(b, "cycles"));
-	printf("\tLast cycle:          %.0f (busy), %.0f (wall)\n",
-	       getf(b, "last_cycle_us"), getf(b, "last_wall_us"));
+	printf("\tLast cycle:          %.0f (busy), %.0f (cpu), %.0f (wall)\n",
+	       getf(b, "last_cycle_us"), getf(b, "last_cpu_us"),
+	       getf(b, "last_wall_us"));
 	printf("\tMax cycle:           %.0f\n", getf(b, "max_cycle_us"));
 	printf("\tLast depth cycle:    %lld\n", (long long)getf(b, "last_depth"));
 	printf("\tLast depth cycle (try sched): %lld\n",

@@ -43,8 +43,9 @@ struct bf_resv {
 	size_t n;
 };
 
-/* The smallest request that failed to start now in a partition this
- * slice: anything as big and as long fails too. */
+/* A request that failed to start now in a partition this slice:
+ * anything as big and as long fails too (resources only shrink during a
+ * slice). */
 struct bf_fail {
 	bool set;
 	uint32_t cpus, nodes;
@@ -52,6 +53,9 @@ struct bf_fail {
 	time_t dur;
 	bool exclusive;
 };
+
+/* Failures remembered per partition: the smallest ones of a mixed queue. */
+#define FAIL_MEMO 8
 
 struct backfill {
 	struct event *ev;
@@ -67,14 +71,16 @@ struct backfill {
 	size_t n_resv, cap_resv;
 	uint32_t *resv_count; /* per partition */
 	uint64_t *free_cpus;  /* per partition, at the slice's start */
-	struct bf_fail *fail; /* per partition */
+	struct bf_fail *fail; /* FAIL_MEMO per partition */
+	unsigned *fail_next;  /* per partition: the entry to replace next */
 	size_t n_parts;
 	struct timespec wall0;
-	double busy_us; /* this cycle */
+	double busy_us; /* this cycle, in slices (wall clock) */
+	double cpu_us;  /* this cycle: the thread's CPU time */
 	uint32_t started; /* this cycle */
 	/* Figures of the last finished cycle and totals. */
 	uint64_t cycles, total_started;
-	double last_us, max_us, last_wall_us;
+	double last_us, max_us, last_wall_us, last_cpu_us;
 	uint64_t last_depth, last_tested, last_started, last_resv;
 };
 
@@ -118,6 +124,7 @@ void backfill_fini(struct lvctld *ctld)
 	free(bf->resv_count);
 	free(bf->free_cpus);
 	free(bf->fail);
+	free(bf->fail_next);
 	free(bf);
 	ctld->bf = NULL;
 }
@@ -127,6 +134,16 @@ static double since_us(const struct timespec *t0)
 	struct timespec t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e6 +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e3;
+}
+
+/* CPU time of this thread: what a slice cost, whatever else runs. */
+static double cpu_since_us(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e6 +
 	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e3;
 }
@@ -218,17 +235,20 @@ static int start_cycle(struct lvctld *ctld, struct backfill *bf, time_t now)
 		free(bf->resv_count);
 		free(bf->free_cpus);
 		free(bf->fail);
+		free(bf->fail_next);
 		bf->n_parts = 0;
 		bf->resv_count = calloc(np + 1, sizeof(*bf->resv_count));
 		bf->free_cpus = calloc(np + 1, sizeof(*bf->free_cpus));
-		bf->fail = calloc(np + 1, sizeof(*bf->fail));
-		if (!bf->resv_count || !bf->free_cpus || !bf->fail)
+		bf->fail = calloc((np + 1) * FAIL_MEMO, sizeof(*bf->fail));
+		bf->fail_next = calloc(np + 1, sizeof(*bf->fail_next));
+		if (!bf->resv_count || !bf->free_cpus || !bf->fail ||
+		    !bf->fail_next)
 			return -ENOMEM;
 		bf->n_parts = np;
 	}
 	memset(bf->resv_count, 0, np * sizeof(*bf->resv_count));
 	bf->tested = bf->started = 0;
-	bf->busy_us = 0;
+	bf->busy_us = bf->cpu_us = 0;
 	clock_gettime(CLOCK_MONOTONIC, &bf->wall0);
 	bf->active = true;
 	return 0;
@@ -362,29 +382,58 @@ static bool plain(const struct job *job)
 	return !job->req.nodelist && !job->req.exclude;
 }
 
-/* True when an earlier failure in the slice says job cannot start. */
-static bool known_to_fail(const struct bf_fail *f, const struct job *job,
-			  time_t dur)
+/* True when failure f says job cannot start either. */
+static bool covers(const struct bf_fail *f, const struct job *job, time_t dur)
 {
 	const struct job_req *r = &job->req;
 
-	return f->set && plain(job) && job_cpus_needed(job) >= f->cpus &&
+	return f->set && job_cpus_needed(job) >= f->cpus &&
 	       r->nodes_min >= f->nodes && r->mem_per_cpu >= f->mem_cpu &&
 	       r->mem_per_node >= f->mem_node && dur >= f->dur &&
 	       (r->exclusive || !f->exclusive);
 }
 
-static void note_fail(struct bf_fail *f, const struct job *job, time_t dur)
+/* True when an earlier failure in the slice says job cannot start. */
+static bool known_to_fail(const struct bf_fail *memo, const struct job *job,
+			  time_t dur)
 {
-	if (!plain(job) || f->set)
+	size_t i;
+
+	if (!plain(job))
+		return false;
+	for (i = 0; i < FAIL_MEMO; i++)
+		if (covers(&memo[i], job, dur))
+			return true;
+	return false;
+}
+
+/* Remembers a failure, in place of one it makes useless if any. */
+static void note_fail(struct bf_fail *memo, unsigned *next,
+		      const struct job *job, time_t dur)
+{
+	struct bf_fail f = {true,
+			    job_cpus_needed(job),
+			    job->req.nodes_min,
+			    job->req.mem_per_cpu,
+			    job->req.mem_per_node,
+			    dur,
+			    job->req.exclusive};
+	size_t i;
+
+	if (!plain(job))
 		return;
-	*f = (struct bf_fail){true,
-			      job_cpus_needed(job),
-			      job->req.nodes_min,
-			      job->req.mem_per_cpu,
-			      job->req.mem_per_node,
-			      dur,
-			      job->req.exclusive};
+	for (i = 0; i < FAIL_MEMO; i++)
+		if (!memo[i].set || (f.cpus <= memo[i].cpus &&
+				     f.nodes <= memo[i].nodes &&
+				     f.mem_cpu <= memo[i].mem_cpu &&
+				     f.mem_node <= memo[i].mem_node &&
+				     f.dur <= memo[i].dur &&
+				     (!f.exclusive || memo[i].exclusive))) {
+			memo[i] = f;
+			return;
+		}
+	memo[*next % FAIL_MEMO] = f;
+	*next = (*next + 1) % FAIL_MEMO;
 }
 
 /* Free CPUs per partition now, the cheap first test of "fits now". */
@@ -404,7 +453,7 @@ static void count_free(struct lvctld *ctld, struct backfill *bf)
 				sum += c - node->cpus_alloc;
 		}
 		bf->free_cpus[p] = sum;
-		bf->fail[p].set = false;
+		memset(&bf->fail[p * FAIL_MEMO], 0, FAIL_MEMO * sizeof(*bf->fail));
 	}
 }
 
@@ -426,7 +475,7 @@ static void test_job(struct lvctld *ctld, struct backfill *bf,
 	pi = partition_index(ctld->parts, part);
 	bf->tested++;
 	if (bf->free_cpus[pi] >= job_cpus_needed(job) &&
-	    !known_to_fail(&bf->fail[pi], job, dur)) {
+	    !known_to_fail(&bf->fail[pi * FAIL_MEMO], job, dur)) {
 		if (fit_at(ctld, bf, job, part, now, dur, &g, &n) == 0) {
 			for (i = 0; i < n; i++)
 				cpus += g[i].cpus;
@@ -443,7 +492,8 @@ static void test_job(struct lvctld *ctld, struct backfill *bf,
 			}
 			return;
 		}
-		note_fail(&bf->fail[pi], job, dur);
+		note_fail(&bf->fail[pi * FAIL_MEMO], &bf->fail_next[pi], job,
+			  dur);
 	}
 	if (bf->resv_count[pi] < ctld->conf->bf_reserve)
 		plan(ctld, bf, job, part, dur);
@@ -459,6 +509,7 @@ static void end_cycle(struct backfill *bf)
 	bf->total_started += bf->started;
 	bf->last_us = bf->busy_us;
 	bf->last_wall_us = since_us(&bf->wall0);
+	bf->last_cpu_us = bf->cpu_us;
 	if (bf->busy_us > bf->max_us)
 		bf->max_us = bf->busy_us;
 	bf->last_depth = bf->n;
@@ -473,13 +524,14 @@ static void on_slice(evutil_socket_t fd, short what, void *arg)
 	struct lvctld *ctld = arg;
 	struct backfill *bf = ctld->bf;
 	struct timeval zero = {0, 0};
-	struct timespec t0;
+	struct timespec t0, c0;
 	time_t now = time(NULL);
 	unsigned k = 0;
 
 	(void)fd;
 	(void)what;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 	count_free(ctld, bf);
 	while (bf->pos < bf->n) {
 		struct job *job = jobs_find(ctld->jobs, bf->ids[bf->pos++]);
@@ -494,6 +546,7 @@ static void on_slice(evutil_socket_t fd, short what, void *arg)
 			break;
 	}
 	bf->busy_us += since_us(&t0);
+	bf->cpu_us += cpu_since_us(&c0);
 	if (bf->pos < bf->n && !bf->resume) {
 		event_add(bf->ev, &zero);
 		return;
@@ -507,10 +560,11 @@ json_t *backfill_stats_json(struct lvctld *ctld)
 {
 	struct backfill *bf = ctld->bf;
 
-	return json_pack("{s:I, s:I, s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:b}",
+	return json_pack("{s:I, s:I, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:b}",
 			 "cycles", (json_int_t)bf->cycles, "total_started",
 			 (json_int_t)bf->total_started, "last_cycle_us",
-			 bf->last_us, "max_cycle_us", bf->max_us,
+			 bf->last_us, "last_cpu_us", bf->last_cpu_us,
+			 "max_cycle_us", bf->max_us,
 			 "last_wall_us", bf->last_wall_us, "last_depth",
 			 (json_int_t)bf->last_depth, "last_tested",
 			 (json_int_t)bf->last_tested, "last_started",

@@ -479,7 +479,7 @@ void sched_pass(struct lvctld *ctld)
 {
 	bool *blocked = blocked_flags(ctld, true);
 	time_t now = time(NULL);
-	struct timespec t0;
+	struct timespec t0, c0, c1;
 	size_t i, n;
 	double us;
 
@@ -488,6 +488,7 @@ void sched_pass(struct lvctld *ctld)
 	if (!blocked || !persist_writable(ctld))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 	ctld->sched_passes++;
 	limits_recount(ctld);
 	n = build_queue(ctld, now);
@@ -497,6 +498,9 @@ void sched_pass(struct lvctld *ctld)
 		consider(ctld, ctld->queue[i], blocked, now);
 	ctld->sched_seen_id = jobs_next_id(ctld->jobs);
 	us = elapsed_us(&t0);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+	ctld->sched_stats.last_cpu_us = (double)(c1.tv_sec - c0.tv_sec) * 1e6 +
+					(double)(c1.tv_nsec - c0.tv_nsec) / 1e3;
 	ctld->sched_stats.full_passes++;
 	ctld->sched_stats.last_us = us;
 	ctld->sched_stats.total_us += us;

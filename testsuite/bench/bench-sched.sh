@@ -89,9 +89,11 @@ for _ in $(seq 600); do
 done
 lvcontrol show stats
 fig "full_pass_last_ms" "$(json_stat last_us | awk '{printf "%.1f", $1/1000}')"
+fig "full_pass_last_cpu_ms" "$(json_stat last_cpu_us | awk '{printf "%.1f", $1/1000}')"
 fig "full_pass_max_ms" "$(json_stat max_us | awk '{printf "%.1f", $1/1000}')"
 fig "full_pass_queue_length" "$(json_stat last_depth)"
 fig "backfill_cycle_busy_ms" "$(json_stat last_cycle_us | awk '{printf "%.1f", $1/1000}')"
+fig "backfill_cycle_cpu_ms" "$(json_stat last_cpu_us 2 | awk '{printf "%.1f", $1/1000}')"
 fig "backfill_cycle_wall_ms" "$(json_stat last_wall_us | awk '{printf "%.1f", $1/1000}')"
 fig "backfill_jobs_tested" "$(json_stat last_tested)"
 fig "backfill_jobs_started_total" "$(json_stat total_started)"
