@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -62,8 +63,25 @@ static json_t *rows_json(struct lvctld *ctld, const json_t *ids,
 
 	if (!rows)
 		return NULL;
+	const json_t *e;
+	size_t i;
+
 	priority_totals(ctld->nodes, ctld->parts, ctld->conf, &t);
-	for (job = jobs_first(ctld->jobs); job; job = jobs_next(job)) {
+	/* -j: by id, without walking a long queue. */
+	json_array_foreach(ids, i, e) {
+		job = json_is_integer(e) && json_integer_value(e) > 0 &&
+				      json_integer_value(e) <= UINT32_MAX
+			      ? jobs_find(ctld->jobs,
+					  (uint32_t)json_integer_value(e))
+			      : NULL;
+		if (!job || !wanted(job, NULL, user))
+			continue;
+		priority_factors(ctld->conf, ctld->fs, &t, job,
+				 job_partition(ctld, job), now, &f);
+		json_array_append_new(rows, row(ctld->conf, job, &f));
+	}
+	for (job = json_array_size(ids) ? NULL : jobs_first(ctld->jobs); job;
+	     job = jobs_next(job)) {
 		if (!wanted(job, ids, user))
 			continue;
 		priority_factors(ctld->conf, ctld->fs, &t, job,

@@ -88,14 +88,18 @@ for _ in $(seq 600); do
 	sleep 0.5
 done
 lvcontrol show stats
-fig "full_pass_last_ms" "$(json_stat last_us | awk '{printf "%.1f", $1/1000}')"
-fig "full_pass_last_cpu_ms" "$(json_stat last_cpu_us | awk '{printf "%.1f", $1/1000}')"
-fig "full_pass_max_ms" "$(json_stat max_us | awk '{printf "%.1f", $1/1000}')"
-fig "full_pass_queue_length" "$(json_stat last_depth)"
-fig "backfill_cycle_busy_ms" "$(json_stat last_cycle_us | awk '{printf "%.1f", $1/1000}')"
-fig "backfill_cycle_cpu_ms" "$(json_stat last_cpu_us 2 | awk '{printf "%.1f", $1/1000}')"
-fig "backfill_cycle_wall_ms" "$(json_stat last_wall_us | awk '{printf "%.1f", $1/1000}')"
-fig "backfill_jobs_tested" "$(json_stat last_tested)"
+lvcontrol show stats >stats.txt
+# main: "Last cycle: W (wall), C (cpu)"; backfill: "Last cycle: B (busy),
+# C (cpu), W (wall)" -- the first and the second such line.
+cyc() { awk -v n="$1" -v f="$2" '/Last cycle:/ && ++k == n {gsub(/[(),]/, ""); printf "%.1f", $f/1000}' stats.txt; }
+fig "full_pass_last_wall_ms" "$(cyc 1 3)"
+fig "full_pass_last_cpu_ms" "$(cyc 1 5)"
+fig "full_pass_max_wall_ms" "$(json_stat max_us | awk '{printf "%.1f", $1/1000}')"
+fig "full_pass_queue_length" "$(sed -n 's/.*Last queue length: *//p' stats.txt)"
+fig "backfill_cycle_busy_ms" "$(cyc 2 3)"
+fig "backfill_cycle_cpu_ms" "$(cyc 2 5)"
+fig "backfill_cycle_wall_ms" "$(cyc 2 7)"
+fig "backfill_jobs_tested" "$(sed -n 's/.*Last depth cycle (try sched): *//p' stats.txt)"
 fig "backfill_jobs_started_total" "$(json_stat total_started)"
 
 # (d) more submissions while backfill cycles run every second
