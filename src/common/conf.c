@@ -97,6 +97,7 @@ static const struct key global_keys[] = {
 	{"PriorityMaxAge", V_TIME, G(prio_max_age), 0, NULL},
 	{"PriorityDecayHalfLife", V_TIME, G(prio_half_life), 0, NULL},
 	{"PriorityFavorSmall", V_BOOL, G(prio_favor_small), 0, NULL},
+	{"PriorityCalcPeriod", V_TIME, G(prio_calc_period), 0, NULL},
 	{"BackfillMaxJobTest", V_U32, G(bf_max_job_test), 1, NULL},
 	{"BackfillReserve", V_U32, G(bf_reserve), 1, NULL},
 	{"BackfillInterval", V_U32, G(bf_interval), 1, NULL},
@@ -776,6 +777,7 @@ static int parser_init(struct parser *p, const char *name)
 	c->journal_sync = true;
 	c->prio_max_age = 7 * 24 * 60;
 	c->prio_half_life = 7 * 24 * 60;
+	c->prio_calc_period = 5;
 	c->bf_max_job_test = 100000;
 	c->bf_reserve = 10;
 	c->bf_interval = 30;

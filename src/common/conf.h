@@ -104,6 +104,7 @@ struct lv_conf {
 	uint32_t prio_max_age;          /* PriorityMaxAge= minutes, 7 days */
 	uint32_t prio_half_life;        /* PriorityDecayHalfLife= minutes, 7 days */
 	bool prio_favor_small;          /* PriorityFavorSmall= */
+	uint32_t prio_calc_period;      /* PriorityCalcPeriod= minutes, 5 */
 	uint32_t bf_max_job_test;       /* BackfillMaxJobTest= jobs per cycle */
 	uint32_t bf_reserve;            /* BackfillReserve= reserved jobs per partition */
 	uint32_t bf_interval;           /* BackfillInterval= seconds */

@@ -51,6 +51,7 @@ struct lvctld {
 		uint64_t full_passes, new_passes;
 		double last_us, max_us, total_us; /* full passes */
 		double last_cpu_us;               /* the thread's CPU time */
+		double last_end_s;                /* CLOCK_MONOTONIC, seconds */
 		uint64_t last_depth;              /* jobs ordered */
 		uint64_t started;                 /* by the main pass */
 	} sched_stats;

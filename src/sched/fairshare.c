@@ -31,6 +31,7 @@ struct fairshare {
 	bool has_accounts;
 	bool dirty; /* shares changed: NormShares to recompute */
 	bool unsaved; /* usage changed since fairshare_save */
+	time_t charged_until; /* running jobs' usage is in up to here */
 	time_t saved_at;
 	const struct lv_conf *conf; /* borrowed: default accounts, Users= */
 };
@@ -405,6 +406,17 @@ json_t *fairshare_to_json(struct fairshare *fs, time_t now, const char *user,
 	return rows;
 }
 
+time_t fairshare_charged_until(const struct fairshare *fs)
+{
+	return fs->charged_until;
+}
+
+void fairshare_set_charged_until(struct fairshare *fs, time_t t)
+{
+	fs->charged_until = t;
+	fs->unsaved = true;
+}
+
 bool fairshare_save_due(const struct fairshare *fs, time_t now, bool at_exit)
 {
 	return fs->unsaved && (at_exit || now - fs->saved_at >= 30);
@@ -418,8 +430,10 @@ int fairshare_save(struct fairshare *fs, const char *path, time_t now,
 	size_t i;
 	int rc = 0;
 
-	if (!arr || !(root = json_pack("{s:I, s:o}", "time", (json_int_t)now,
-				       "usage", arr)))
+	if (!arr || !(root = json_pack("{s:I, s:I, s:o}", "time",
+				       (json_int_t)now, "charged_until",
+				       (json_int_t)fs->charged_until, "usage",
+				       arr)))
 		return lv_errorf(err, -ENOMEM, "out of memory");
 	for (i = 0; i < fs->n; i++)
 		json_array_append_new(
@@ -477,6 +491,8 @@ int fairshare_load(struct fairshare *fs, const char *path, time_t now,
 				 jerr.line, jerr.text);
 	}
 	saved = (time_t)json_integer_value(json_object_get(root, "time"));
+	fs->charged_until = (time_t)json_integer_value(
+		json_object_get(root, "charged_until"));
 	arr = json_object_get(root, "usage");
 	json_array_foreach(arr, i, e) {
 		if (load_one(fs, e, saved < now ? saved : now, now) < 0) {

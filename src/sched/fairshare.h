@@ -39,6 +39,12 @@ bool fairshare_user_may_use(const struct fairshare *fs, const char *account,
  * (root when account is NULL).  -ENOMEM. */
 int fairshare_charge(struct fairshare *fs, const char *account,
 		     const char *user, double cpu_seconds, time_t now);
+/* Running jobs are charged in steps (PriorityCalcPeriod): their usage up
+ * to this time is in the tree (0 before the first step; saved with the
+ * usage). */
+time_t fairshare_charged_until(const struct fairshare *fs);
+void fairshare_set_charged_until(struct fairshare *fs, time_t t);
+
 /* The fair-share factor of user under account, in [0, 1]; 1.0 for a
  * user with no usage recorded. */
 double fairshare_factor(struct fairshare *fs, const char *account,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -35,19 +36,51 @@
 
 static void sched_pass_new(struct lvctld *ctld);
 
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Seconds to wait before the next full pass: a full pass over a long
+ * queue costs milliseconds, and jobs ending one by one would otherwise
+ * run one each, so the scheduler keeps at most a third of the loop
+ * (never more than one second's wait). */
+static double full_pass_wait(struct lvctld *ctld)
+{
+	double gap = 2 * ctld->sched_stats.last_us / 1e6;
+
+	if (gap > 1.0)
+		gap = 1.0;
+	return ctld->sched_stats.last_end_s + gap - mono_s();
+}
+
 static void on_sched_ev(evutil_socket_t fd, short what, void *arg)
 {
 	struct lvctld *ctld = arg;
+	double wait;
 
 	(void)fd;
 	(void)what;
 	ctld->sched_pending = false;
-	if (ctld->sched_full) {
-		ctld->sched_full = false;
-		sched_pass(ctld);
-	} else {
+	if (!ctld->sched_full) {
 		sched_pass_new(ctld);
+		return;
 	}
+	if ((wait = full_pass_wait(ctld)) > 0) {
+		struct timeval tv = {(time_t)wait,
+				     (suseconds_t)((wait - (double)(time_t)wait) * 1e6)};
+
+		/* New jobs now; the rest when the wait is over. */
+		sched_pass_new(ctld);
+		ctld->sched_pending = true;
+		event_add(ctld->sched_ev, &tv);
+		return;
+	}
+	ctld->sched_full = false;
+	sched_pass(ctld);
 }
 
 static bool usage_path(struct lvctld *ctld, char *buf, size_t len);
@@ -507,6 +540,7 @@ void sched_pass(struct lvctld *ctld)
 	ctld->sched_stats.last_depth = n;
 	if (us > ctld->sched_stats.max_us)
 		ctld->sched_stats.max_us = us;
+	ctld->sched_stats.last_end_s = mono_s();
 	backfill_kick(ctld);
 }
 
@@ -565,6 +599,39 @@ static void end_over_limit(struct lvctld *ctld, struct job *job)
 		lv_log(LV_LOG_WARNING, "job: job=%u: %s", job->id, err.text);
 }
 
+/* Fair share: the CPU-seconds job held since it started or since the
+ * last PriorityCalcPeriod step, whichever is later. */
+static void charge(struct lvctld *ctld, const struct job *job, time_t now)
+{
+	time_t from = job->start_time, cu = fairshare_charged_until(ctld->fs);
+
+	if (!from || job_is_finished(job) || !job->num_cpus)
+		return;
+	if (cu > from)
+		from = cu;
+	if (now > from &&
+	    fairshare_charge(ctld->fs, job->account, job->user,
+			     (double)job->num_cpus * (double)(now - from),
+			     now) < 0)
+		lv_log(LV_LOG_ERR, "sched: job=%u: out of memory charging usage",
+		       job->id);
+}
+
+/* Every PriorityCalcPeriod: running jobs' usage so far. */
+static void charge_running(struct lvctld *ctld, time_t now)
+{
+	uint32_t period = ctld->conf->prio_calc_period;
+	struct job *job;
+
+	if (!period || now - fairshare_charged_until(ctld->fs) <
+			       (time_t)period * 60)
+		return;
+	for (job = jobs_first(ctld->jobs); job; job = jobs_next(job))
+		if (job->state == JOB_RUNNING || job->state == JOB_COMPLETING)
+			charge(ctld, job, now);
+	fairshare_set_charged_until(ctld->fs, now);
+}
+
 void sched_tick(struct lvctld *ctld)
 {
 	time_t now = time(NULL);
@@ -582,6 +649,7 @@ void sched_tick(struct lvctld *ctld)
 	}
 	if (jobs_purge(ctld->jobs, now, MIN_JOB_AGE))
 		wake = true;
+	charge_running(ctld, now);
 	save_usage(ctld, now, false);
 	/* Backfill cycles start from a full pass, every BackfillInterval. */
 	if (backfill_due(ctld))
@@ -599,13 +667,7 @@ void sched_job_ended(struct lvctld *ctld, struct job *job,
 		return;
 	launch_end_steps(ctld, job);
 	release(ctld, job);
-	/* Fair share: the CPU-seconds it held. */
-	if (job->start_time && now > job->start_time &&
-	    fairshare_charge(ctld->fs, job->account, job->user,
-			     (double)job->num_cpus * (double)(now - job->start_time),
-			     now) < 0)
-		lv_log(LV_LOG_ERR, "sched: job=%u: out of memory charging usage",
-		       job->id);
+	charge(ctld, job, now);
 	if (job->alloc_conn_id) {
 		job->alloc_conn_id = 0;
 		if (ctld->bound_allocs)
@@ -666,8 +728,10 @@ int sched_cancel(struct lvctld *ctld, struct job *job, struct lv_error *err)
 
 void sched_requeue(struct lvctld *ctld, struct job *job, bool hold)
 {
-	if (!job_is_finished(job))
+	if (!job_is_finished(job)) {
+		charge(ctld, job, time(NULL));
 		release(ctld, job);
+	}
 	if (job->array_job_id) {
 		/* A requeued task counts as not started again. */
 		struct job *a = jobs_find(ctld->jobs, job->array_job_id);

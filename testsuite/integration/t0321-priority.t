@@ -15,7 +15,7 @@ prio() {
 # each cancellation lets the next one start.
 test_expect_success MUNGE 'one node of one CPU, weights, QOS, accounts' '
 	lv_cluster_up 1 --cpus 1 \
-		--extra "PriorityWeightQOS=1000 PriorityWeightPartition=500 PriorityWeightFairshare=10000 PriorityWeightAge=0 PriorityWeightJobSize=0 PriorityDecayHalfLife=1-0" \
+		--extra "PriorityWeightQOS=1000 PriorityWeightPartition=500 PriorityWeightFairshare=10000 PriorityWeightAge=0 PriorityWeightJobSize=0 PriorityDecayHalfLife=1-0 PriorityCalcPeriod=0" \
 		--extra "QOS=normal Priority=0" \
 		--extra "QOS=high Priority=100" \
 		--extra "AccountName=physics Fairshare=30 Users=root,nobody" \

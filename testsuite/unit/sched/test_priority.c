@@ -4,7 +4,9 @@
  * fair-share tree built from AccountName= lines. */
 #include "config.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -12,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* cmocka.h needs stdarg.h, stddef.h and setjmp.h first. */
 #include <cmocka.h>
@@ -198,6 +201,47 @@ static void test_fairshare_rebuild_keeps_usage(void **state)
 	lv_conf_destroy(c2);
 }
 
+static void test_fairshare_save_and_load(void **state)
+{
+	struct lv_conf *c = conf_of(tree);
+	struct fairshare *fs = fairshare_create(c, 0), *fs2, *fs3;
+	struct lv_error err = {0};
+	char path[] = "/tmp/test_priority.XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(fairshare_charge(fs, "chem", "carol", 7200, 0), 0);
+	assert_int_equal(fairshare_charge(fs, NULL, "eve", 2400, 0), 0);
+	fairshare_set_charged_until(fs, 100);
+	assert_true(fairshare_save_due(fs, 0, true));
+	assert_int_equal(fairshare_save(fs, path, 0, &err), 0);
+	assert_false(fairshare_save_due(fs, 0, true));
+	/* Read back an hour later: one half-life of decay, same ratios. */
+	fs2 = fairshare_create(c, 3600);
+	assert_int_equal(fairshare_load(fs2, path, 3600, &err), 0);
+	assert_int_equal(fairshare_charged_until(fs2), 100);
+	assert_float_equal(fairshare_factor(fs2, "chem", "carol", 3600),
+			   fairshare_factor(fs, "chem", "carol", 3600), 1e-9);
+	assert_true(fairshare_factor(fs2, NULL, "eve", 3600) < 1.0);
+	/* A missing file is no error; a broken one is. */
+	unlink(path);
+	fs3 = fairshare_create(c, 0);
+	assert_int_equal(fairshare_load(fs3, path, 0, &err), 0);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("{not json", f);
+	fclose(f);
+	assert_int_equal(fairshare_load(fs3, path, 0, &err), -EINVAL);
+	assert_non_null(strstr(err.text, path));
+	unlink(path);
+	fairshare_destroy(fs);
+	fairshare_destroy(fs2);
+	fairshare_destroy(fs3);
+	lv_conf_destroy(c);
+}
+
 static void test_conf_rejects_bad_lines(void **state)
 {
 	static const char *const bad[] = {
@@ -259,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_fairshare_tree_and_usage),
 		cmocka_unit_test(test_fairshare_usage_decays_over_time),
 		cmocka_unit_test(test_fairshare_rebuild_keeps_usage),
+		cmocka_unit_test(test_fairshare_save_and_load),
 		cmocka_unit_test(test_conf_rejects_bad_lines),
 		cmocka_unit_test(test_conf_qos_fields),
 	};
