@@ -52,7 +52,8 @@ static void parse_args(struct cli *cli, int argc, char **argv,
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":j:u:lnwh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":j:u:lnwh", longopts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'j':
 			o->jobs = optarg;
@@ -133,9 +134,9 @@ static void header(const struct options *o)
 
 static void weights(const json_t *w)
 {
-	printf("%15s %-9s %10s %10.0f %10.0f %10.0f %10.0f %10.0f\n",
-	       "Weights", "", "", num(w, "age"), num(w, "fairshare"),
-	       num(w, "jobsize"), num(w, "partition"), num(w, "qos"));
+	printf("%15s %-9s %10s %10.0f %10.0f %10.0f %10.0f %10.0f\n", "Weights",
+	       "", "", num(w, "age"), num(w, "fairshare"), num(w, "jobsize"),
+	       num(w, "partition"), num(w, "qos"));
 }
 
 static void row(const struct options *o, const json_t *j)

@@ -55,13 +55,16 @@ static int tres(struct parser *p, struct lv_conf_qos *q, const char *val)
 	for (t = strtok_r(buf, ",", &save); t && !rc;
 	     t = strtok_r(NULL, ",", &save)) {
 		if (!strncasecmp(t, "cpu=", 4))
-			rc = num(p, "MaxTRESPerUser cpu", t + 4, &q->max_cpus_pu);
+			rc = num(p, "MaxTRESPerUser cpu", t + 4,
+				 &q->max_cpus_pu);
 		else if (!strncasecmp(t, "node=", 5))
 			rc = num(p, "MaxTRESPerUser node", t + 5,
 				 &q->max_nodes_pu);
 		else
-			rc = perr(p, "MaxTRESPerUser: unknown TRES '%s' (cpu or node)",
-				  t);
+			rc = perr(
+				p,
+				"MaxTRESPerUser: unknown TRES '%s' (cpu or node)",
+				t);
 	}
 	return rc;
 }
@@ -89,8 +92,10 @@ static int qos_pair(struct parser *p, struct lv_conf_qos *q, const char *key,
 	if (!strcasecmp(key, "PreemptMode")) {
 		if (strcasecmp(val, "REQUEUE") && strcasecmp(val, "CANCEL") &&
 		    strcasecmp(val, "OFF"))
-			return perr(p, "bad PreemptMode '%s' (one of OFF, REQUEUE, CANCEL)",
-				    val);
+			return perr(
+				p,
+				"bad PreemptMode '%s' (one of OFF, REQUEUE, CANCEL)",
+				val);
 		return dup_to(p, &q->preempt_mode, val);
 	}
 	return perr(p, "unknown QOS key '%s'", key);
@@ -165,8 +170,8 @@ int account_line(struct parser *p, const char *name, char *cur)
 		rc = nomem(p);
 	if (rc == 0 && !a.parent && !(a.parent = strdup("root")))
 		rc = nomem(p);
-	if (rc == 0 && !(v = realloc(c->accounts,
-				     (c->n_accounts + 1) * sizeof(*v))))
+	if (rc == 0 &&
+	    !(v = realloc(c->accounts, (c->n_accounts + 1) * sizeof(*v))))
 		rc = nomem(p);
 	if (rc < 0) {
 		account_clear(&a);
@@ -191,13 +196,15 @@ int sched_conf_finish(struct parser *p)
 				lv_conf_find_account(c, a->parent);
 
 			if (!up)
-				return lv_errorf(p->err, -EINVAL,
-						 "%s: account '%s': unknown Parent '%s'",
-						 c->path, a->name, a->parent);
+				return lv_errorf(
+					p->err, -EINVAL,
+					"%s: account '%s': unknown Parent '%s'",
+					c->path, a->name, a->parent);
 			if (++depth > c->n_accounts)
-				return lv_errorf(p->err, -EINVAL,
-						 "%s: account '%s': Parent loop",
-						 c->path, c->accounts[i].name);
+				return lv_errorf(
+					p->err, -EINVAL,
+					"%s: account '%s': Parent loop",
+					c->path, c->accounts[i].name);
 			a = up;
 		}
 	}
@@ -205,14 +212,16 @@ int sched_conf_finish(struct parser *p)
 		const char *pre = c->qos[i].preempt, *s;
 		char name[128];
 
-		for (s = pre; s && *s; s += strcspn(s, ",") + (s[strcspn(s, ",")] != 0)) {
+		for (s = pre; s && *s;
+		     s += strcspn(s, ",") + (s[strcspn(s, ",")] != 0)) {
 			size_t n = strcspn(s, ",");
 
 			snprintf(name, sizeof(name), "%.*s", (int)n, s);
 			if (!lv_conf_find_qos(c, name))
-				return lv_errorf(p->err, -EINVAL,
-						 "%s: QOS '%s': Preempt names unknown QOS '%s'",
-						 c->path, c->qos[i].name, name);
+				return lv_errorf(
+					p->err, -EINVAL,
+					"%s: QOS '%s': Preempt names unknown QOS '%s'",
+					c->path, c->qos[i].name, name);
 		}
 	}
 	return 0;
@@ -237,8 +246,8 @@ const struct lv_conf_qos *lv_conf_find_qos(const struct lv_conf *conf,
 	return NULL;
 }
 
-const struct lv_conf_account *
-lv_conf_find_account(const struct lv_conf *conf, const char *name)
+const struct lv_conf_account *lv_conf_find_account(const struct lv_conf *conf,
+						   const char *name)
 {
 	for (size_t i = 0; name && i < conf->n_accounts; i++)
 		if (!strcmp(conf->accounts[i].name, name))
@@ -263,8 +272,8 @@ bool lv_conf_list_has(const char *list, const char *name)
 	return false;
 }
 
-const struct lv_conf_account *
-lv_conf_user_account(const struct lv_conf *conf, const char *user)
+const struct lv_conf_account *lv_conf_user_account(const struct lv_conf *conf,
+						   const char *user)
 {
 	for (size_t i = 0; user && i < conf->n_accounts; i++)
 		if (lv_conf_list_has(conf->accounts[i].users, user))

@@ -60,10 +60,10 @@ struct bf_fail {
 struct backfill {
 	struct event *ev;
 	bool active;
-	time_t last_end;      /* when the last cycle ended */
-	uint32_t *ids;        /* the cycle's jobs in priority order */
+	time_t last_end; /* when the last cycle ended */
+	uint32_t *ids;   /* the cycle's jobs in priority order */
 	size_t n, pos, cap;
-	size_t resume;        /* BackfillMaxJobTest cut: where to go on */
+	size_t resume; /* BackfillMaxJobTest cut: where to go on */
 	uint32_t tested;
 	struct bf_end *ends;
 	size_t n_ends, cap_ends;
@@ -75,8 +75,8 @@ struct backfill {
 	unsigned *fail_next;  /* per partition: the entry to replace next */
 	size_t n_parts;
 	struct timespec wall0;
-	double busy_us; /* this cycle, in slices (wall clock) */
-	double cpu_us;  /* this cycle: the thread's CPU time */
+	double busy_us;   /* this cycle, in slices (wall clock) */
+	double cpu_us;    /* this cycle: the thread's CPU time */
 	uint32_t started; /* this cycle */
 	/* Figures of the last finished cycle and totals. */
 	uint64_t cycles, total_started;
@@ -94,7 +94,8 @@ int backfill_init(struct lvctld *ctld, struct lv_error *err)
 		return lv_errorf(err, -ENOMEM, "out of memory");
 	if (!(bf->ev = event_new(ctld->base, -1, 0, on_slice, ctld))) {
 		free(bf);
-		return lv_errorf(err, -ENOMEM, "cannot create the backfill event");
+		return lv_errorf(err, -ENOMEM,
+				 "cannot create the backfill event");
 	}
 	ctld->bf = bf;
 	return 0;
@@ -200,14 +201,15 @@ static int build_ends(struct lvctld *ctld, struct backfill *bf, time_t now)
 	for (job = jobs_first(ctld->jobs); job; job = jobs_next(job)) {
 		time_t end;
 
-		if ((job->state != JOB_RUNNING && job->state != JOB_COMPLETING) ||
+		if ((job->state != JOB_RUNNING &&
+		     job->state != JOB_COMPLETING) ||
 		    !job->n_grants || (end = job_end(job, now)) == FOREVER)
 			continue;
 		if (!grow_to(&bf->ends, &bf->cap_ends, bf->n_ends + 1,
 			     sizeof(*bf->ends)))
 			return -ENOMEM;
-		bf->ends[bf->n_ends++] = (struct bf_end){end, job->id,
-							 job->start_time};
+		bf->ends[bf->n_ends++] =
+			(struct bf_end){end, job->id, job->start_time};
 	}
 	qsort(bf->ends, bf->n_ends, sizeof(*bf->ends), by_end);
 	return 0;
@@ -322,6 +324,23 @@ static bool running_since(const struct job *r, time_t start)
 	       r->start_time == start && r->n_grants;
 }
 
+/* Holds g's nodes for job from t for dur; takes g (freed on ENOMEM: the
+ * job then has no reservation, as past BackfillReserve). */
+static void add_resv(struct lvctld *ctld, struct backfill *bf, struct job *job,
+		     struct partition *part, time_t t, time_t dur,
+		     struct grant *g, size_t n)
+{
+	if (!grow_to(&bf->resv, &bf->cap_resv, bf->n_resv + 1,
+		     sizeof(*bf->resv))) {
+		free(g);
+		return;
+	}
+	bf->resv[bf->n_resv++] =
+		(struct bf_resv){t, dur == FOREVER ? FOREVER : t + dur, g, n};
+	bf->resv_count[partition_index(ctld->parts, part)]++;
+	job->est_start = t;
+}
+
 /* The earliest instant job fits as running jobs end; books it. */
 static void plan(struct lvctld *ctld, struct backfill *bf, struct job *job,
 		 struct partition *part, time_t dur)
@@ -344,21 +363,7 @@ static void plan(struct lvctld *ctld, struct backfill *bf, struct job *job,
 		done = k;
 		tries++;
 		if (fit_at(ctld, bf, job, part, t, dur, &g, &n) == 0) {
-			struct bf_resv *rv = grow_to(&bf->resv, &bf->cap_resv,
-						     bf->n_resv + 1,
-						     sizeof(*bf->resv))
-						     ? &bf->resv[bf->n_resv]
-						     : NULL;
-
-			if (rv) {
-				*rv = (struct bf_resv){
-					t, dur == FOREVER ? FOREVER : t + dur, g, n};
-				bf->n_resv++;
-				bf->resv_count[partition_index(ctld->parts, part)]++;
-				job->est_start = t;
-			} else {
-				free(g);
-			}
+			add_resv(ctld, bf, job, part, t, dur, g, n);
 			break;
 		}
 	}
@@ -423,12 +428,11 @@ static void note_fail(struct bf_fail *memo, unsigned *next,
 	if (!plain(job))
 		return;
 	for (i = 0; i < FAIL_MEMO; i++)
-		if (!memo[i].set || (f.cpus <= memo[i].cpus &&
-				     f.nodes <= memo[i].nodes &&
-				     f.mem_cpu <= memo[i].mem_cpu &&
-				     f.mem_node <= memo[i].mem_node &&
-				     f.dur <= memo[i].dur &&
-				     (!f.exclusive || memo[i].exclusive))) {
+		if (!memo[i].set ||
+		    (f.cpus <= memo[i].cpus && f.nodes <= memo[i].nodes &&
+		     f.mem_cpu <= memo[i].mem_cpu &&
+		     f.mem_node <= memo[i].mem_node && f.dur <= memo[i].dur &&
+		     (!f.exclusive || memo[i].exclusive))) {
 			memo[i] = f;
 			return;
 		}
@@ -446,21 +450,23 @@ static void count_free(struct lvctld *ctld, struct backfill *bf)
 		uint64_t sum = 0;
 
 		for (i = 0; i < part->n_nodes; i++) {
-			struct node *node = nodes_get(ctld->nodes, part->node_idx[i]);
+			struct node *node =
+				nodes_get(ctld->nodes, part->node_idx[i]);
 			uint32_t c = node_cpus(node);
 
 			if (node_is_available(node) && c > node->cpus_alloc)
 				sum += c - node->cpus_alloc;
 		}
 		bf->free_cpus[p] = sum;
-		memset(&bf->fail[p * FAIL_MEMO], 0, FAIL_MEMO * sizeof(*bf->fail));
+		memset(&bf->fail[p * FAIL_MEMO], 0,
+		       FAIL_MEMO * sizeof(*bf->fail));
 	}
 }
 
 /* Tests one job: start it now if that delays no reservation, or reserve
  * its earliest start. */
-static void test_job(struct lvctld *ctld, struct backfill *bf,
-		     struct job *job, time_t now)
+static void test_job(struct lvctld *ctld, struct backfill *bf, struct job *job,
+		     time_t now)
 {
 	struct partition *part = job_partition(ctld, job);
 	time_t dur = duration(job);
@@ -481,14 +487,18 @@ static void test_job(struct lvctld *ctld, struct backfill *bf,
 				cpus += g[i].cpus;
 			if (sched_start_on(ctld, job, g, n, now)) {
 				bf->started++;
-				lv_debug(LV_DBG_SCHED, "backfill: job=%u started",
-					 job->id);
-				/* Every partition sharing the nodes has less. */
+				lv_debug(LV_DBG_SCHED,
+					 "backfill: job=%u started", job->id);
+				/* Every partition sharing the nodes has less.
+				 */
 				for (i = 0; i < bf->n_parts; i++)
-					if (partitions_overlap(ctld->parts, pi, i))
-						bf->free_cpus[i] -= bf->free_cpus[i] > cpus
-									    ? cpus
-									    : bf->free_cpus[i];
+					if (partitions_overlap(ctld->parts, pi,
+							       i))
+						bf->free_cpus[i] -=
+							bf->free_cpus[i] > cpus
+								? cpus
+								: bf->free_cpus
+									  [i];
 			}
 			return;
 		}
@@ -560,14 +570,14 @@ json_t *backfill_stats_json(struct lvctld *ctld)
 {
 	struct backfill *bf = ctld->bf;
 
-	return json_pack("{s:I, s:I, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:b}",
-			 "cycles", (json_int_t)bf->cycles, "total_started",
-			 (json_int_t)bf->total_started, "last_cycle_us",
-			 bf->last_us, "last_cpu_us", bf->last_cpu_us,
-			 "max_cycle_us", bf->max_us,
-			 "last_wall_us", bf->last_wall_us, "last_depth",
-			 (json_int_t)bf->last_depth, "last_tested",
-			 (json_int_t)bf->last_tested, "last_started",
-			 (json_int_t)bf->last_started, "last_reservations",
-			 (json_int_t)bf->last_resv, "active", bf->active);
+	return json_pack(
+		"{s:I, s:I, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:b}",
+		"cycles", (json_int_t)bf->cycles, "total_started",
+		(json_int_t)bf->total_started, "last_cycle_us", bf->last_us,
+		"last_cpu_us", bf->last_cpu_us, "max_cycle_us", bf->max_us,
+		"last_wall_us", bf->last_wall_us, "last_depth",
+		(json_int_t)bf->last_depth, "last_tested",
+		(json_int_t)bf->last_tested, "last_started",
+		(json_int_t)bf->last_started, "last_reservations",
+		(json_int_t)bf->last_resv, "active", bf->active);
 }

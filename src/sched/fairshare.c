@@ -6,8 +6,8 @@
 #include "sched/fairshare.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,7 +19,7 @@ struct assoc {
 	uint32_t shares;
 	double usage; /* CPU-seconds, as of stamp */
 	time_t stamp;
-	double norm;  /* NormShares, valid when !fs->dirty */
+	double norm; /* NormShares, valid when !fs->dirty */
 };
 
 struct fairshare {
@@ -29,8 +29,8 @@ struct fairshare {
 	size_t hcap;  /* power of two */
 	double half_life_s;
 	bool has_accounts;
-	bool dirty; /* shares changed: NormShares to recompute */
-	bool unsaved; /* usage changed since fairshare_save */
+	bool dirty;           /* shares changed: NormShares to recompute */
+	bool unsaved;         /* usage changed since fairshare_save */
 	time_t charged_until; /* running jobs' usage is in up to here */
 	time_t saved_at;
 	const struct lv_conf *conf; /* borrowed: default accounts, Users= */
@@ -128,7 +128,8 @@ static long add(struct fairshare *fs, const char *account, const char *user,
 		return -ENOMEM;
 	a = &fs->v[fs->n];
 	memset(a, 0, sizeof(*a));
-	if (!(a->account = strdup(account)) || (user && !(a->user = strdup(user)))) {
+	if (!(a->account = strdup(account)) ||
+	    (user && !(a->user = strdup(user)))) {
 		free(a->account);
 		return -ENOMEM;
 	}
@@ -213,8 +214,7 @@ out_destroy:
 }
 
 /* Decays a's usage to now. */
-static double usage_now(const struct fairshare *fs, struct assoc *a,
-			time_t now)
+static double usage_now(const struct fairshare *fs, struct assoc *a, time_t now)
 {
 	if (now > a->stamp) {
 		a->usage = fairshare_decay(a->usage, (double)(now - a->stamp),
@@ -243,9 +243,9 @@ struct fairshare *fairshare_rebuild(const struct fairshare *old,
 			return NULL;
 		}
 		if (k >= 0) {
-			fs->v[k].usage = fairshare_decay(o->usage,
-							 (double)(now - o->stamp),
-							 fs->half_life_s);
+			fs->v[k].usage = fairshare_decay(
+				o->usage, (double)(now - o->stamp),
+				fs->half_life_s);
 			fs->v[k].stamp = now;
 		}
 	}
@@ -366,14 +366,14 @@ static void add_row(struct fairshare *fs, json_t *rows, size_t i, time_t now)
 	double eu = eff_usage(fs, i, now);
 
 	json_array_append_new(
-		rows, json_pack("{s:s, s:s?, s:s?, s:I, s:f, s:I, s:f, s:f}",
-				"account", a->account, "user", a->user, "parent",
-				i ? fs->v[a->parent].account : NULL,
-				"raw_shares", (json_int_t)a->shares,
-				"norm_shares", a->norm, "raw_usage",
-				(json_int_t)llround(a->usage),
-				"effective_usage", eu, "fairshare",
-				fairshare_formula(eu, a->norm)));
+		rows,
+		json_pack("{s:s, s:s?, s:s?, s:I, s:f, s:I, s:f, s:f}",
+			  "account", a->account, "user", a->user, "parent",
+			  i ? fs->v[a->parent].account : NULL, "raw_shares",
+			  (json_int_t)a->shares, "norm_shares", a->norm,
+			  "raw_usage", (json_int_t)llround(a->usage),
+			  "effective_usage", eu, "fairshare",
+			  fairshare_formula(eu, a->norm)));
 }
 
 /* Depth-first: each association, then its children. */
@@ -430,10 +430,10 @@ int fairshare_save(struct fairshare *fs, const char *path, time_t now,
 	size_t i;
 	int rc = 0;
 
-	if (!arr || !(root = json_pack("{s:I, s:I, s:o}", "time",
-				       (json_int_t)now, "charged_until",
-				       (json_int_t)fs->charged_until, "usage",
-				       arr)))
+	if (!arr ||
+	    !(root = json_pack("{s:I, s:I, s:o}", "time", (json_int_t)now,
+			       "charged_until", (json_int_t)fs->charged_until,
+			       "usage", arr)))
 		return lv_errorf(err, -ENOMEM, "out of memory");
 	for (i = 0; i < fs->n; i++)
 		json_array_append_new(
@@ -470,9 +470,9 @@ static int load_one(struct fairshare *fs, const json_t *e, time_t saved,
 		return -ENOMEM;
 	if (k < 0 || strcmp(fs->v[k].account, acc))
 		return 0; /* an account that is gone */
-	fs->v[k].usage = usage_now(fs, &fs->v[k], now) +
-			 fairshare_decay(usage, (double)(now - saved),
-					 fs->half_life_s);
+	fs->v[k].usage =
+		usage_now(fs, &fs->v[k], now) +
+		fairshare_decay(usage, (double)(now - saved), fs->half_life_s);
 	return 0;
 }
 

@@ -104,8 +104,9 @@ static bool qos_counts(const struct lv_conf_qos *q)
 
 static uint32_t job_count(const struct job *job)
 {
-	return job->array_pending ? (uint32_t)lv_bitmap_count(job->array_pending)
-				  : 1;
+	return job->array_pending
+		       ? (uint32_t)lv_bitmap_count(job->array_pending)
+		       : 1;
 }
 
 void limits_recount(struct lvctld *ctld)
@@ -158,8 +159,7 @@ void limits_job_submitted(struct lvctld *ctld, const struct job *job)
 		u->submitted += job_count(job);
 }
 
-static bool in_group(const char *groups, uid_t uid, gid_t gid,
-		     const char *user)
+static bool in_group(const char *groups, uid_t uid, gid_t gid, const char *user)
 {
 	struct group gr, *grp = NULL;
 	gid_t list[256];
@@ -186,24 +186,26 @@ static int check_account(struct lvctld *ctld, struct job *job,
 		return lv_errorf(err, -ENOMEM, "out of memory");
 	if (job->account &&
 	    !fairshare_user_may_use(ctld->fs, job->account, job->user))
-		return lv_errorf(err, -EINVAL,
-				 "Invalid account or account/partition combination specified");
+		return lv_errorf(
+			err, -EINVAL,
+			"Invalid account or account/partition combination specified");
 	if (part->allow_accounts && strcasecmp(part->allow_accounts, "ALL") &&
 	    (!job->account ||
 	     !lv_conf_list_has(part->allow_accounts, job->account)))
-		return lv_errorf(err, -EPERM,
-				 "Job's account not permitted to use this partition (%s uses %s, not %s)",
-				 part->name, part->allow_accounts,
-				 job->account ? job->account : "(none)");
+		return lv_errorf(
+			err, -EPERM,
+			"Job's account not permitted to use this partition (%s uses %s, not %s)",
+			part->name, part->allow_accounts,
+			job->account ? job->account : "(none)");
 	if (part->allow_groups && strcasecmp(part->allow_groups, "ALL") &&
 	    !in_group(part->allow_groups, job->uid, job->gid, job->user))
-		return lv_errorf(err, -EPERM,
-				 "User's group not permitted to use this partition");
+		return lv_errorf(
+			err, -EPERM,
+			"User's group not permitted to use this partition");
 	return 0;
 }
 
-static int check_qos(struct lvctld *ctld, struct job *job,
-		     struct lv_error *err)
+static int check_qos(struct lvctld *ctld, struct job *job, struct lv_error *err)
 {
 	const struct lv_conf_qos *q;
 	struct usage *u;
@@ -218,8 +220,9 @@ static int check_qos(struct lvctld *ctld, struct job *job,
 	u = qos_counts(q) ? find(ctld->limits, job->uid, q, false) : NULL;
 	if (q->max_submit_pu && u &&
 	    u->submitted + job_count(job) > q->max_submit_pu)
-		return lv_errorf(err, -EAGAIN,
-				 "Job violates accounting/QOS policy (job submit limit, user's size and/or time limits)");
+		return lv_errorf(
+			err, -EAGAIN,
+			"Job violates accounting/QOS policy (job submit limit, user's size and/or time limits)");
 	return 0;
 }
 
@@ -229,12 +232,14 @@ static int check_rights(struct job *job, const json_t *desc, bool is_admin,
 	int64_t prio;
 
 	if (job->nice < 0 && !is_admin)
-		return lv_errorf(err, -EPERM,
-				 "Access/permission denied: only an administrator may set a negative nice");
+		return lv_errorf(
+			err, -EPERM,
+			"Access/permission denied: only an administrator may set a negative nice");
 	if (lv_json_int(desc, "priority", 1, UINT32_MAX - 1, &prio, err) == 0) {
 		if (!is_admin)
-			return lv_errorf(err, -EPERM,
-					 "Access/permission denied: only an administrator may set a priority");
+			return lv_errorf(
+				err, -EPERM,
+				"Access/permission denied: only an administrator may set a priority");
 		job->prio_admin = (uint64_t)prio;
 	} else if (err->code != -ENOENT) {
 		return err->code;
@@ -244,13 +249,13 @@ static int check_rights(struct job *job, const json_t *desc, bool is_admin,
 }
 
 int limits_check_submit(struct lvctld *ctld, struct job *job,
-			const json_t *desc, bool is_admin,
-			struct lv_error *err)
+			const json_t *desc, bool is_admin, struct lv_error *err)
 {
 	struct partition *part = partitions_find(ctld->parts, job->partition);
 
 	if (!part)
-		return lv_errorf(err, -ENOENT, "Invalid partition name specified");
+		return lv_errorf(err, -ENOENT,
+				 "Invalid partition name specified");
 	if (check_rights(job, desc, is_admin, err) < 0 ||
 	    check_account(ctld, job, part, err) < 0 ||
 	    check_qos(ctld, job, err) < 0)
@@ -319,8 +324,9 @@ static int update_strings(struct lvctld *ctld, struct job *job,
 	if (qos && !lv_conf_find_qos(ctld->conf, qos))
 		return lv_errorf(err, -EINVAL, "Invalid qos specification");
 	if (acc && !fairshare_user_may_use(ctld->fs, acc, job->user))
-		return lv_errorf(err, -EINVAL,
-				 "Invalid account or account/partition combination specified");
+		return lv_errorf(
+			err, -EINVAL,
+			"Invalid account or account/partition combination specified");
 	if ((qos && replace_str(&job->qos, qos, err) < 0) ||
 	    (acc && replace_str(&job->account, acc, err) < 0))
 		return err->code;
@@ -334,16 +340,18 @@ int limits_update_job(struct lvctld *ctld, struct job *job, const json_t *set,
 
 	if (lv_json_int(set, "priority", 0, UINT32_MAX - 1, &v, err) == 0) {
 		if (!is_admin)
-			return lv_errorf(err, -EPERM,
-					 "Access/permission denied: only an administrator may set a priority");
+			return lv_errorf(
+				err, -EPERM,
+				"Access/permission denied: only an administrator may set a priority");
 		job->prio_admin = (uint64_t)v;
 	} else if (err->code != -ENOENT) {
 		return err->code;
 	}
 	if (lv_json_int(set, "nice", -10000, 10000, &v, err) == 0) {
 		if (v < 0 && !is_admin)
-			return lv_errorf(err, -EPERM,
-					 "Access/permission denied: only an administrator may set a negative nice");
+			return lv_errorf(
+				err, -EPERM,
+				"Access/permission denied: only an administrator may set a negative nice");
 		job->nice = (int32_t)v;
 	} else if (err->code != -ENOENT) {
 		return err->code;

@@ -39,7 +39,8 @@ static enum mode victim_mode(const struct lv_conf *c, const struct job *v)
 {
 	const struct lv_conf_qos *q = lv_conf_find_qos(c, v->qos);
 
-	return mode_of(q && q->preempt_mode ? q->preempt_mode : c->preempt_mode);
+	return mode_of(q && q->preempt_mode ? q->preempt_mode
+					    : c->preempt_mode);
 }
 
 static bool may_preempt(struct lvctld *ctld, const struct job *job,
@@ -51,8 +52,8 @@ static bool may_preempt(struct lvctld *ctld, const struct job *job,
 	/* Only a job it outranks: a victim that came first would take the
 	 * resources back at the next pass, and again after each requeue. */
 	if (v->state != JOB_RUNNING || !v->n_grants ||
-	    !sched_outranks(job, v) ||
-	    victim_mode(c, v) == MODE_OFF || !(vp = job_partition(ctld, v)) ||
+	    !sched_outranks(job, v) || victim_mode(c, v) == MODE_OFF ||
+	    !(vp = job_partition(ctld, v)) ||
 	    !partitions_overlap(ctld->parts, partition_index(ctld->parts, part),
 				partition_index(ctld->parts, vp)))
 		return false;
@@ -78,7 +79,8 @@ static int by_victim(const void *a, const void *b)
 		return tx < ty ? -1 : 1;
 	if (x->priority != y->priority)
 		return x->priority < y->priority ? -1 : 1;
-	return x->start_time > y->start_time ? -1 : x->start_time < y->start_time;
+	return x->start_time > y->start_time ? -1
+					     : x->start_time < y->start_time;
 }
 
 static bool fits(struct lvctld *ctld, const struct job *job,
@@ -102,7 +104,8 @@ static void give(struct lvctld *ctld, const struct job *v, bool back)
 		if (back)
 			nodes_alloc(n, v->grants[i].cpus, v->grants[i].mem_mb);
 		else
-			nodes_release(n, v->grants[i].cpus, v->grants[i].mem_mb);
+			nodes_release(n, v->grants[i].cpus,
+				      v->grants[i].mem_mb);
 	}
 }
 
@@ -130,8 +133,8 @@ static void preempt(struct lvctld *ctld, struct job *v, const struct job *by)
 	enum mode m = victim_mode(ctld->conf, v);
 
 	if (m == MODE_REQUEUE && !strcmp(v->kind, "batch")) {
-		lv_log(LV_LOG_INFO, "preempt: job=%u requeued for job=%u", v->id,
-		       by->id);
+		lv_log(LV_LOG_INFO, "preempt: job=%u requeued for job=%u",
+		       v->id, by->id);
 		v->requeue_requested = true;
 		v->requeue_hold = false;
 		v->state = JOB_COMPLETING;
@@ -163,7 +166,8 @@ bool preempt_for(struct lvctld *ctld, struct job *job, struct partition *part,
 		return true;
 	if (!(cand = calloc(MAX_CANDIDATES, sizeof(*cand))))
 		return false;
-	for (j = jobs_first(ctld->jobs); j && n < MAX_CANDIDATES; j = jobs_next(j))
+	for (j = jobs_first(ctld->jobs); j && n < MAX_CANDIDATES;
+	     j = jobs_next(j))
 		if (may_preempt(ctld, job, part, j))
 			cand[n++] = j;
 	qsort(cand, n, sizeof(*cand), by_victim);

@@ -89,13 +89,14 @@ void priority_factors(const struct lv_conf *conf, struct fairshare *fs,
 		f->age = priority_age_factor(job->eligible_time, now,
 					     conf->prio_max_age);
 	if (conf->prio_weight_fairshare && fs)
-		f->fairshare = fairshare_factor(fs, job->account, job->user, now);
-	f->jobsize = priority_size_factor(job->req.nodes_min,
-					  job_cpus_needed(job), t,
-					  conf->prio_favor_small);
+		f->fairshare =
+			fairshare_factor(fs, job->account, job->user, now);
+	f->jobsize =
+		priority_size_factor(job->req.nodes_min, job_cpus_needed(job),
+				     t, conf->prio_favor_small);
 	if (part && t->max_part_factor)
-		f->partition = (double)part->priority_job_factor /
-			       t->max_part_factor;
+		f->partition =
+			(double)part->priority_job_factor / t->max_part_factor;
 	if (q && t->max_qos_prio)
 		f->qos = (double)q->priority / t->max_qos_prio;
 	f->nice = job->nice;

@@ -103,8 +103,7 @@ void rpc_prio_info(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 				     "job_ids: expected an array of ids");
 		return;
 	}
-	rows = rows_json(ctld, ids, lv_json_str(req->body, "user"),
-				  time(NULL));
+	rows = rows_json(ctld, ids, lv_json_str(req->body, "user"), time(NULL));
 	if (!rows) {
 		lv_rpc_respond_error(conn, req->id, ENOMEM, "out of memory");
 		return;
@@ -141,17 +140,19 @@ void rpc_sched_stats(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 
 	lv_rpc_respond(
 		conn, req->id,
-		json_pack("{s:I, s:I, s:I, s:{s:I, s:I, s:f, s:f, s:f, s:f, s:I, s:I},"
-			  " s:o}",
-			  "time", (json_int_t)time(NULL), "jobs",
-			  (json_int_t)jobs_count(ctld->jobs), "jobs_active",
-			  (json_int_t)jobs_count_active(ctld->jobs), "main",
-			  "full_passes", (json_int_t)ctld->sched_stats.full_passes,
-			  "new_passes", (json_int_t)ctld->sched_stats.new_passes,
-			  "last_us", ctld->sched_stats.last_us, "last_cpu_us",
-			  ctld->sched_stats.last_cpu_us, "max_us",
-			  ctld->sched_stats.max_us, "mean_us", mean,
-			  "last_depth", (json_int_t)ctld->sched_stats.last_depth,
-			  "started", (json_int_t)ctld->sched_stats.started,
-			  "backfill", backfill_stats_json(ctld)));
+		json_pack(
+			"{s:I, s:I, s:I, s:{s:I, s:I, s:f, s:f, s:f, s:f, s:I, s:I},"
+			" s:o}",
+			"time", (json_int_t)time(NULL), "jobs",
+			(json_int_t)jobs_count(ctld->jobs), "jobs_active",
+			(json_int_t)jobs_count_active(ctld->jobs), "main",
+			"full_passes",
+			(json_int_t)ctld->sched_stats.full_passes, "new_passes",
+			(json_int_t)ctld->sched_stats.new_passes, "last_us",
+			ctld->sched_stats.last_us, "last_cpu_us",
+			ctld->sched_stats.last_cpu_us, "max_us",
+			ctld->sched_stats.max_us, "mean_us", mean, "last_depth",
+			(json_int_t)ctld->sched_stats.last_depth, "started",
+			(json_int_t)ctld->sched_stats.started, "backfill",
+			backfill_stats_json(ctld)));
 }

@@ -99,15 +99,18 @@ int main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		json_t *reply = NULL;
 
-		if (lv_client_call(cl, LV_MSG_JOB_SUBMIT, desc_for(first + i, qos),
-				   CALL_TIMEOUT_MS, &reply, &err) < 0) {
+		if (lv_client_call(cl, LV_MSG_JOB_SUBMIT,
+				   desc_for(first + i, qos), CALL_TIMEOUT_MS,
+				   &reply, &err) < 0) {
 			if (++refused == 1)
-				fprintf(stderr, "bench_sched: refused: %s\n", err.text);
+				fprintf(stderr, "bench_sched: refused: %s\n",
+					err.text);
 		}
 		json_decref(reply);
 	}
 	t1 = now_s();
-	printf("FIGURE %-40s = %.0f\n", "submitted_jobs", (double)(n - refused));
+	printf("FIGURE %-40s = %.0f\n", "submitted_jobs",
+	       (double)(n - refused));
 	printf("FIGURE %-40s = %.1f\n", label,
 	       (double)(n - refused) / (t1 - t0));
 	lv_client_destroy(cl);

@@ -6,12 +6,12 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdio.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,8 +46,10 @@ static void test_age_factor_grows_then_caps(void **state)
 {
 	(void)state;
 	/* PriorityMaxAge=60 minutes: half after 30 minutes, 1 after. */
-	assert_float_equal(priority_age_factor(1000, 1000 + 1800, 60), 0.5, EPS);
-	assert_float_equal(priority_age_factor(1000, 1000 + 7200, 60), 1.0, EPS);
+	assert_float_equal(priority_age_factor(1000, 1000 + 1800, 60), 0.5,
+			   EPS);
+	assert_float_equal(priority_age_factor(1000, 1000 + 7200, 60), 1.0,
+			   EPS);
 	assert_float_equal(priority_age_factor(1000, 900, 60), 0.0, EPS);
 	/* Not yet eligible: no age. */
 	assert_float_equal(priority_age_factor(0, 5000, 60), 0.0, EPS);
@@ -74,8 +76,11 @@ static void test_combine_weights_nice_and_admin(void **state)
 				    "PriorityWeightJobSize=100\n"
 				    "PriorityWeightPartition=2000\n"
 				    "PriorityWeightQOS=5000\n");
-	struct prio_factors f = {.age = 0.5, .fairshare = 0.25, .jobsize = 1.0,
-				 .partition = 1.0, .qos = 0.2};
+	struct prio_factors f = {.age = 0.5,
+				 .fairshare = 0.25,
+				 .jobsize = 1.0,
+				 .partition = 1.0,
+				 .qos = 0.2};
 
 	(void)state;
 	assert_int_equal(priority_combine(c, &f),
@@ -127,10 +132,12 @@ static void test_fairshare_tree_and_usage(void **state)
 			   EPS);
 	/* alice used everything: her share of physics' 3/4 is 1/3 (alice,
 	 * bob and theory at 1, 1, 10 shares -> 1/12 each for the users). */
-	assert_int_equal(fairshare_charge(fs, "physics", "alice", 3600, 1000), 0);
+	assert_int_equal(fairshare_charge(fs, "physics", "alice", 3600, 1000),
+			 0);
 	assert_float_equal(fairshare_factor(fs, "physics", "alice", 1000),
 			   exp2(-1.0 / (0.75 * 1.0 / 12.0)), 1e-9);
-	assert_float_equal(fairshare_factor(fs, "physics", "bob", 1000), 1.0, EPS);
+	assert_float_equal(fairshare_factor(fs, "physics", "bob", 1000), 1.0,
+			   EPS);
 	/* carol's usage makes alice's smaller in relative terms. */
 	assert_int_equal(fairshare_charge(fs, "chem", "carol", 3600, 1000), 0);
 	assert_float_equal(fairshare_factor(fs, "physics", "alice", 1000),
@@ -165,13 +172,15 @@ static void test_fairshare_usage_decays_over_time(void **state)
 	rows = fairshare_to_json(fs, 7200, "carol", "chem", false);
 	json_array_foreach(rows, i, r) {
 		if (json_object_get(r, "user"))
-			raw = (double)json_integer_value(json_object_get(r, "raw_usage"));
+			raw = (double)json_integer_value(
+				json_object_get(r, "raw_usage"));
 	}
 	assert_float_equal(raw, 2000, 1);
 	json_decref(rows);
 	/* Usage charged later is not decayed, older usage is: the charge at
 	 * 7200 counts four times as much as the first one by then. */
-	assert_int_equal(fairshare_charge(fs, "physics", "alice", 2000, 7200), 0);
+	assert_int_equal(fairshare_charge(fs, "physics", "alice", 2000, 7200),
+			 0);
 	assert_float_equal(fairshare_factor(fs, "chem", "carol", 7200),
 			   exp2(-0.5 / 0.25), 1e-9);
 	fairshare_destroy(fs);
