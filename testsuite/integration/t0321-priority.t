@@ -32,6 +32,9 @@ test_expect_success MUNGE 'usage lowers an account'"'"'s fair-share factor; lvsh
 	wait_done $j &&
 	lvshare -a -A chem >out &&
 	test_grep "^  chem  *root  *1 " out &&
+	lvshare -u nobody >out &&
+	test_grep "^  physics  *nobody " out &&
+	test_grep -v " root " out &&
 	awk "/^  chem  *root/ {exit !(\$5 >= 2)}" out &&
 	hold=$(lvbatch --parsable -J blocker -o /dev/null --wrap "sleep 600") &&
 	wait_state $hold RUNNING &&
@@ -84,7 +87,11 @@ test_expect_success MUNGE 'QOS and partition factors: lvprio shows them weighted
 	lvprio -w >out &&
 	test_grep "^ *Weights  *0  *10000  *0  *500  *1000$" out &&
 	lvprio -l -j $nice >out &&
-	test_grep " 300$" out
+	test_grep " 300$" out &&
+	lvprio -h -u root >out &&
+	test $(wc -l <out) -eq 4 &&
+	lvprio -h -u nobody >out &&
+	test_must_be_empty out
 '
 
 test_expect_success MUNGE 'jobs start in priority order, not submission order' '

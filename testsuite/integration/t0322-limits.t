@@ -27,7 +27,9 @@ test_expect_success MUNGE 'four nodes of 2 CPUs, QOS and partitions with limits'
 		--extra "QOS=short MaxWall=5" \
 		--extra "AccountName=physics Users=root" \
 		--extra "AccountName=chem Users=root" \
-		--extra "PartitionName=small Nodes=n[1-2] MaxTime=10 MaxNodes=1 AllowAccounts=physics"
+		--extra "PartitionName=small Nodes=n[1-2] MaxTime=10 MaxNodes=1 AllowAccounts=physics" \
+		--extra "PartitionName=staff Nodes=n[3-4] AllowGroups=lv-no-such-group" \
+		--extra "PartitionName=roots Nodes=n[3-4] AllowGroups=$(id -gn)"
 '
 
 test_expect_success MUNGE 'MaxJobsPerUser: the second job waits with QOSMaxJobsPerUserLimit' '
@@ -84,6 +86,13 @@ test_expect_success MUNGE 'partition MaxTime and MaxNodes refuse submissions' '
 test_expect_success MUNGE 'AllowAccounts: another account is refused at submission' '
 	test_must_fail lvbatch -p small -A chem -o /dev/null --wrap true 2>err &&
 	test_grep "Job'"'"'s account not permitted to use this partition" err
+'
+
+test_expect_success MUNGE 'AllowGroups: a user outside the groups is refused, a member is not' '
+	test_must_fail lvbatch -p staff -o /dev/null --wrap true 2>err &&
+	test_grep "User'"'"'s group not permitted to use this partition" err &&
+	j=$(lvbatch --parsable -p roots -o /dev/null --wrap true) &&
+	wait_done $j
 '
 
 test_expect_success MUNGE 'PartitionTimeLimit and PartitionNodeLimit after an administrator raises a job past them' '
