@@ -74,6 +74,7 @@ struct backfill {
 	struct bf_fail *fail; /* FAIL_MEMO per partition */
 	unsigned *fail_next;  /* per partition: the entry to replace next */
 	size_t n_parts;
+	unsigned parts_gen; /* ctld->parts_gen when the cycle started */
 	struct timespec wall0;
 	double busy_us;   /* this cycle, in slices (wall clock) */
 	double cpu_us;    /* this cycle: the thread's CPU time */
@@ -250,6 +251,7 @@ static int start_cycle(struct lvctld *ctld, struct backfill *bf, time_t now)
 	}
 	memset(bf->resv_count, 0, np * sizeof(*bf->resv_count));
 	bf->tested = bf->started = 0;
+	bf->parts_gen = ctld->parts_gen;
 	bf->busy_us = bf->cpu_us = 0;
 	clock_gettime(CLOCK_MONOTONIC, &bf->wall0);
 	bf->active = true;
@@ -542,7 +544,12 @@ static void on_slice(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
-	count_free(ctld, bf);
+	/* A reconfigure rebuilt nodes and partitions: the cycle's tables and
+	 * reservations no longer fit them; the next cycle starts afresh. */
+	if (ctld->parts_gen != bf->parts_gen)
+		bf->pos = bf->n;
+	else
+		count_free(ctld, bf);
 	while (bf->pos < bf->n) {
 		struct job *job = jobs_find(ctld->jobs, bf->ids[bf->pos++]);
 

@@ -52,8 +52,8 @@ static bool may_preempt(struct lvctld *ctld, const struct job *job,
 	/* Only a job it outranks: a victim that came first would take the
 	 * resources back at the next pass, and again after each requeue. */
 	if (v->state != JOB_RUNNING || !v->n_grants ||
+	    !(vp = job_partition(ctld, v)) || /* refreshes v->part first */
 	    !sched_outranks(job, v) || victim_mode(c, v) == MODE_OFF ||
-	    !(vp = job_partition(ctld, v)) ||
 	    !partitions_overlap(ctld->parts, partition_index(ctld->parts, part),
 				partition_index(ctld->parts, vp)))
 		return false;
