@@ -193,12 +193,14 @@ static int by_end(const void *a, const void *b)
 	return x->end < y->end ? -1 : x->end > y->end;
 }
 
-/* The timeline: every running job's expected end, soonest first. */
-static int build_ends(struct lvctld *ctld, struct backfill *bf, time_t now)
+/* The timeline: every running job's expected end, soonest first, into
+ * *v (grown as needed). */
+static int build_ends(struct lvctld *ctld, struct bf_end **v, size_t *n,
+		      size_t *cap, time_t now)
 {
 	struct job *job;
 
-	bf->n_ends = 0;
+	*n = 0;
 	for (job = jobs_first(ctld->jobs); job; job = jobs_next(job)) {
 		time_t end;
 
@@ -206,13 +208,11 @@ static int build_ends(struct lvctld *ctld, struct backfill *bf, time_t now)
 		     job->state != JOB_COMPLETING) ||
 		    !job->n_grants || (end = job_end(job, now)) == FOREVER)
 			continue;
-		if (!grow_to(&bf->ends, &bf->cap_ends, bf->n_ends + 1,
-			     sizeof(*bf->ends)))
+		if (!grow_to(v, cap, *n + 1, sizeof(**v)))
 			return -ENOMEM;
-		bf->ends[bf->n_ends++] =
-			(struct bf_end){end, job->id, job->start_time};
+		(*v)[(*n)++] = (struct bf_end){end, job->id, job->start_time};
 	}
-	qsort(bf->ends, bf->n_ends, sizeof(*bf->ends), by_end);
+	qsort(*v, *n, sizeof(**v), by_end);
 	return 0;
 }
 
@@ -231,7 +231,7 @@ static int start_cycle(struct lvctld *ctld, struct backfill *bf, time_t now)
 	bf->n = n;
 	bf->pos = bf->resume < n ? bf->resume : 0;
 	bf->resume = 0;
-	if (build_ends(ctld, bf, now) < 0)
+	if (build_ends(ctld, &bf->ends, &bf->n_ends, &bf->cap_ends, now) < 0)
 		return -ENOMEM;
 	drop_resv(bf);
 	if (np != bf->n_parts) {
@@ -295,21 +295,22 @@ static void shadow(struct lvctld *ctld, const struct grant *g, size_t n,
 	}
 }
 
-/* Books every reservation overlapping [from, to). */
+/* Books every reservation overlapping [from, to) (none when bf is
+ * NULL). */
 static void resv_apply(struct lvctld *ctld, struct backfill *bf, time_t from,
 		       time_t to, int sign)
 {
 	size_t i;
 
-	for (i = 0; i < bf->n_resv; i++)
+	for (i = 0; bf && i < bf->n_resv; i++)
 		if (bf->resv[i].start < to && bf->resv[i].end > from)
 			shadow(ctld, bf->resv[i].g, bf->resv[i].n, sign);
 }
 
 /* select_nodes for job at instant t, holding what is reserved. */
-static int fit_at(struct lvctld *ctld, struct backfill *bf, struct job *job,
-		  struct partition *part, time_t t, time_t dur,
-		  struct grant **g, size_t *n)
+static int fit_at(struct lvctld *ctld, struct backfill *bf,
+		  const struct job *job, struct partition *part, time_t t,
+		  time_t dur, struct grant **g, size_t *n)
 {
 	time_t end = dur == FOREVER ? FOREVER : t + dur;
 	int rc;
@@ -343,38 +344,51 @@ static void add_resv(struct lvctld *ctld, struct backfill *bf, struct job *job,
 	job->est_start = t;
 }
 
-/* The earliest instant job fits as running jobs end; books it. */
-static void plan(struct lvctld *ctld, struct backfill *bf, struct job *job,
-		 struct partition *part, time_t dur)
+/* The earliest of the instants in ends[] at which job fits, around bf's
+ * reservations (bf may be NULL): true with *t and the grant (*g, *n, the
+ * caller's). */
+static bool earliest(struct lvctld *ctld, struct backfill *bf,
+		     const struct bf_end *ends, size_t n_ends,
+		     const struct job *job, struct partition *part, time_t dur,
+		     time_t *t, struct grant **g, size_t *n)
 {
 	size_t i, k, tries = 0, done = 0;
-	struct grant *g = NULL;
-	size_t n = 0;
+	bool found = false;
 	struct job *r;
 
-	job->est_start = 0;
-	for (i = 0; i < bf->n_ends && tries < MAX_PLAN_TRIES; i = k) {
-		time_t t = bf->ends[i].end;
-
+	for (i = 0; i < n_ends && tries < MAX_PLAN_TRIES && !found; i = k) {
+		*t = ends[i].end;
 		/* Everything ending at t goes at once. */
-		for (k = i; k < bf->n_ends && bf->ends[k].end == t; k++) {
-			r = jobs_find(ctld->jobs, bf->ends[k].job_id);
-			if (running_since(r, bf->ends[k].start))
+		for (k = i; k < n_ends && ends[k].end == *t; k++) {
+			r = jobs_find(ctld->jobs, ends[k].job_id);
+			if (running_since(r, ends[k].start))
 				shadow(ctld, r->grants, r->n_grants, -1);
 		}
 		done = k;
 		tries++;
-		if (fit_at(ctld, bf, job, part, t, dur, &g, &n) == 0) {
-			add_resv(ctld, bf, job, part, t, dur, g, n);
-			break;
-		}
+		found = fit_at(ctld, bf, job, part, *t, dur, g, n) == 0;
 	}
 	/* Undo the releases. */
 	for (i = 0; i < done; i++) {
-		r = jobs_find(ctld->jobs, bf->ends[i].job_id);
-		if (running_since(r, bf->ends[i].start))
+		r = jobs_find(ctld->jobs, ends[i].job_id);
+		if (running_since(r, ends[i].start))
 			shadow(ctld, r->grants, r->n_grants, 1);
 	}
+	return found;
+}
+
+/* The earliest instant job fits as running jobs end; books it. */
+static void plan(struct lvctld *ctld, struct backfill *bf, struct job *job,
+		 struct partition *part, time_t dur)
+{
+	struct grant *g = NULL;
+	size_t n = 0;
+	time_t t;
+
+	job->est_start = 0;
+	if (earliest(ctld, bf, bf->ends, bf->n_ends, job, part, dur, &t, &g,
+		     &n))
+		add_resv(ctld, bf, job, part, t, dur, g, n);
 }
 
 static time_t duration(const struct job *job)
@@ -571,6 +585,26 @@ static void on_slice(evutil_socket_t fd, short what, void *arg)
 	end_cycle(bf);
 	if (bf->last_started)
 		sched_request(ctld); /* pending reasons of the rest */
+}
+
+int backfill_estimate(struct lvctld *ctld, const struct job *job,
+		      struct partition *part, time_t now, time_t *start,
+		      struct grant **g, size_t *n)
+{
+	struct bf_end *ends = NULL;
+	size_t n_ends = 0, cap = 0;
+	int rc;
+
+	*start = now;
+	if ((rc = select_nodes(job, part, ctld->nodes, false, g, n)) != -ENOSPC)
+		return rc;
+	if (build_ends(ctld, &ends, &n_ends, &cap, now) < 0)
+		rc = -ENOMEM;
+	else if (earliest(ctld, NULL, ends, n_ends, job, part, duration(job),
+			  start, g, n))
+		rc = 0;
+	free(ends);
+	return rc;
 }
 
 json_t *backfill_stats_json(struct lvctld *ctld)

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/msg.h"
 #include "sched/array.h"
+#include "sched/backfill.h"
 #include "sched/ctld.h"
 #include "sched/jobs.h"
 #include "sched/jobtext.h"
@@ -55,9 +56,9 @@ static void reply_test_only(struct lv_rpc_conn *conn, uint32_t id,
 	json_int_t cpus = 0;
 	time_t start = time(NULL);
 
-	/* Busy now: with the whole partition free it would fit, so it starts
-	 * once enough resources free up (an estimate needs backfill data). */
-	if (select_nodes(job, p, ctld->nodes, false, &g, &n) < 0 &&
+	/* Now, or when running jobs reach their limits (backfill.c); failing
+	 * that, where it would fit on the whole partition, starting now. */
+	if (backfill_estimate(ctld, job, p, start, &start, &g, &n) < 0 &&
 	    select_nodes(job, p, ctld->nodes, true, &g, &n) < 0) {
 		lv_rpc_respond_error(conn, id, ENOSPC,
 				     "Requested node configuration is not available");

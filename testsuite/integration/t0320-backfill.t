@@ -35,6 +35,12 @@ test_expect_success MUNGE 'the big job expects to start when the runner reaches 
 	test_grep "(Resources)" out
 '
 
+test_expect_success MUNGE '--test-only gives the same estimate and queues nothing' '
+	lvbatch --test-only -N 2 --exclusive -t 1 --wrap true 2>err &&
+	test_grep "Job 0 to start at $(date -d @$((run_start + 120)) +%Y-%m-%dT%H:%M:%S) using 4 processors on nodes n\[1-2\]" err &&
+	test $(lvqueue -h | wc -l) -eq 2
+'
+
 test_expect_success MUNGE 'a short 1-CPU job is backfilled on the other node' '
 	short=$(lvbatch --parsable -J short -n 1 -t 1 -o /dev/null --wrap "sleep 600") &&
 	wait_state $short RUNNING &&
