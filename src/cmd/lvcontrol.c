@@ -24,9 +24,11 @@ static void usage(FILE *f)
 	      "  show partition [NAME]         partition details\n"
 	      "  show job [ID]                 job details (all jobs without ID)\n"
 	      "  show policy                   the Lua policy: script, hooks, counters\n"
+	      "  show stats                    scheduler statistics (sdiag)\n"
 	      "  update NodeName=NODES State=DRAIN|RESUME|DOWN [Reason=TEXT]\n"
 	      "  update JobId=ID [TimeLimit=T] [Partition=P] [JobName=N] [Comment=C]\n"
-	      "         [Dependency=D] [StartTime=T] [NumNodes=N]\n"
+	      "         [Dependency=D] [StartTime=T] [NumNodes=N] [Priority=N]\n"
+	      "         [Nice=N] [QOS=Q] [Account=A]\n"
 	      "  hold|uhold|release|requeue|requeuehold ID[,ID...]\n"
 	      "  reconfigure                   re-read the configuration\n",
 	      f);
@@ -280,6 +282,50 @@ static json_t *show_jobs(struct cli *cli, const char *id, bool json)
 	return reply;
 }
 
+static double getf(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (double)json_integer_value(v)
+				  : json_real_value(v);
+}
+
+/* sdiag's scheduler sections. */
+static void show_stats(const json_t *r)
+{
+	const json_t *m = json_object_get(r, "main");
+	const json_t *b = json_object_get(r, "backfill");
+
+	printf("Jobs in the table:   %lld (active %lld)\n",
+	       (long long)getf(r, "jobs"), (long long)getf(r, "jobs_active"));
+	printf("Main schedule statistics (microseconds):\n");
+	printf("\tFull passes:         %lld\n", (long long)getf(m, "full_passes"));
+	printf("\tNew-job passes:      %lld\n", (long long)getf(m, "new_passes"));
+	printf("\tLast cycle:          %.0f (wall), %.0f (cpu)\n",
+	       getf(m, "last_us"), getf(m, "last_cpu_us"));
+	printf("\tMax cycle:           %.0f\n", getf(m, "max_us"));
+	printf("\tMean cycle:          %.0f\n", getf(m, "mean_us"));
+	printf("\tLast queue length:   %lld\n", (long long)getf(m, "last_depth"));
+	printf("\tJobs started:        %lld\n", (long long)getf(m, "started"));
+	printf("Backfilling stats (microseconds)\n");
+	printf("\tTotal backfilled jobs: %lld\n",
+	       (long long)getf(b, "total_started"));
+	printf("\tTotal cycles:        %lld\n", (long long)getf(b, "cycles"));
+	printf("\tLast cycle:          %.0f (busy), %.0f (cpu), %.0f (wall)\n",
+	       getf(b, "last_cycle_us"), getf(b, "last_cpu_us"),
+	       getf(b, "last_wall_us"));
+	printf("\tMax cycle:           %.0f\n", getf(b, "max_cycle_us"));
+	printf("\tLast depth cycle:    %lld\n", (long long)getf(b, "last_depth"));
+	printf("\tLast depth cycle (try sched): %lld\n",
+	       (long long)getf(b, "last_tested"));
+	printf("\tLast cycle started:  %lld\n",
+	       (long long)getf(b, "last_started"));
+	printf("\tLast reservations:   %lld\n",
+	       (long long)getf(b, "last_reservations"));
+	printf("\tCycle running:       %s\n",
+	       json_is_true(json_object_get(b, "active")) ? "yes" : "no");
+}
+
 static int cmd_show(struct cli *cli, int argc, char **argv, bool json)
 {
 	const char *what, *name;
@@ -322,9 +368,15 @@ static int cmd_show(struct cli *cli, int argc, char **argv, bool json)
 	} else if (!strncasecmp(what, "jobs", strlen(what)) ||
 		   !strcasecmp(what, "JobId")) {
 		reply = show_jobs(cli, name, json);
+	} else if (!strcasecmp(what, "stats")) {
+		reply = cli_call(cli, LV_MSG_SCHED_STATS, json_object());
+		if (json)
+			cli_print_json(reply);
+		else
+			show_stats(reply);
 	} else {
 		cli_die(cli,
-			"show: unknown entity '%s' (use node, partition, job or policy)",
+			"show: unknown entity '%s' (use node, partition, job, policy or stats)",
 			what);
 	}
 	json_decref(reply);
@@ -396,6 +448,18 @@ static void set_job_field(struct cli *cli, json_t *set, const char *key,
 		if (*end || n == 0)
 			cli_die(cli, "Invalid NumNodes '%s'", val);
 		json_object_set_new(set, "nodes_min", json_integer((json_int_t)n));
+	} else if ((klen == 8 && !strncasecmp(key, "Priority", 8)) ||
+		   (klen == 4 && !strncasecmp(key, "Nice", 4))) {
+		long long n = strtoll(val, &end, 10);
+
+		if (*end || !*val || (klen == 8 && n < 0))
+			cli_die(cli, "Invalid %.*s '%s'", (int)klen, key, val);
+		json_object_set_new(set, klen == 8 ? "priority" : "nice",
+				    json_integer(n));
+	} else if (klen == 3 && !strncasecmp(key, "QOS", 3)) {
+		json_object_set_new(set, "qos", json_string(val));
+	} else if (klen == 7 && !strncasecmp(key, "Account", 7)) {
+		json_object_set_new(set, "account", json_string(val));
 	} else {
 		cli_die(cli, "update: unknown job field '%.*s'", (int)klen, key);
 	}

@@ -55,6 +55,10 @@ static const char *const node_states[] = {"UNKNOWN", "IDLE",   "DOWN",
 static const char *const part_states[] = {"UP", "DOWN", "DRAIN", "INACTIVE",
 					  NULL};
 static const char *const select_types[] = {"pack", "spread", NULL};
+static const char *const preempt_types[] = {"preempt/none",
+					    "preempt/partition_prio", "preempt/qos",
+					    NULL};
+static const char *const preempt_modes[] = {"OFF", "REQUEUE", "CANCEL", NULL};
 
 #define G(field) offsetof(struct lv_conf, field)
 static const struct key global_keys[] = {
@@ -88,6 +92,20 @@ static const struct key global_keys[] = {
 	{"PolicyScript", V_STR, G(policy_script), 0, NULL},
 	{"PolicyInstructionLimit", V_U32, G(policy_instructions), 1000, NULL},
 	{"PolicyMemoryLimit", V_MEM, G(policy_memory_mb), 1, NULL},
+	{"PriorityWeightAge", V_U32, G(prio_weight_age), 0, NULL},
+	{"PriorityWeightJobSize", V_U32, G(prio_weight_jobsize), 0, NULL},
+	{"PriorityWeightFairshare", V_U32, G(prio_weight_fairshare), 0, NULL},
+	{"PriorityWeightPartition", V_U32, G(prio_weight_partition), 0, NULL},
+	{"PriorityWeightQOS", V_U32, G(prio_weight_qos), 0, NULL},
+	{"PriorityMaxAge", V_TIME, G(prio_max_age), 0, NULL},
+	{"PriorityDecayHalfLife", V_TIME, G(prio_half_life), 0, NULL},
+	{"PriorityFavorSmall", V_BOOL, G(prio_favor_small), 0, NULL},
+	{"PriorityCalcPeriod", V_TIME, G(prio_calc_period), 0, NULL},
+	{"BackfillMaxJobTest", V_U32, G(bf_max_job_test), 1, NULL},
+	{"BackfillReserve", V_U32, G(bf_reserve), 1, NULL},
+	{"BackfillInterval", V_U32, G(bf_interval), 1, NULL},
+	{"PreemptType", V_ENUM, G(preempt_type), 0, preempt_types},
+	{"PreemptMode", V_ENUM, G(preempt_mode), 0, preempt_modes},
 	{"Include", V_INCLUDE, 0, 0, NULL},
 	{NULL, V_STR, 0, 0, NULL},
 };
@@ -123,6 +141,7 @@ static const struct key part_keys[] = {
 	{"PriorityTier", V_U32, P(priority_tier), 0, NULL},
 	{"SelectType", V_ENUM, P(select), 0, select_types},
 	{"Requeue", V_BOOL, P(requeue), 0, NULL},
+	{"PriorityJobFactor", V_U32, P(priority_job_factor), 0, NULL},
 	{NULL, V_STR, 0, 0, NULL},
 };
 
@@ -687,6 +706,10 @@ int parse_line(struct parser *p, char *line)
 		return node_line(p, val, cur);
 	if (!strcasecmp(key, "PartitionName"))
 		return part_line(p, val, cur);
+	if (!strcasecmp(key, "QOS"))
+		return qos_line(p, val, cur);
+	if (!strcasecmp(key, "AccountName"))
+		return account_line(p, val, cur);
 	if ((rc = apply_pair(p, global_keys, p->conf, "", key, val)) < 0)
 		return rc;
 	return apply_pairs(p, global_keys, p->conf, "", cur);
@@ -734,7 +757,9 @@ static int conf_finish(struct parser *p)
 	for (size_t i = 0; i < c->n_nodes; i++)
 		if (!c->nodes[i].port)
 			c->nodes[i].port = c->node_port;
-	return parts_check_nodes(p);
+	if (parts_check_nodes(p) < 0)
+		return -EINVAL;
+	return sched_conf_finish(p);
 }
 
 static int parser_init(struct parser *p, const char *name)
@@ -756,6 +781,12 @@ static int parser_init(struct parser *p, const char *name)
 	c->journal_sync = true;
 	c->policy_instructions = 1000000;
 	c->policy_memory_mb = 64;
+	c->prio_max_age = 7 * 24 * 60;
+	c->prio_half_life = 7 * 24 * 60;
+	c->prio_calc_period = 5;
+	c->bf_max_job_test = 100000;
+	c->bf_reserve = 10;
+	c->bf_interval = 30;
 	p->node_def.n.weight = 1;
 	p->part_def.min_nodes = 1;
 	p->part_def.max_time = LV_TIME_UNLIMITED;
@@ -840,6 +871,7 @@ void lv_conf_destroy(struct lv_conf *conf)
 			free(*str_at(conf, k->off));
 	free(conf->nodes);
 	free(conf->partitions);
+	sched_conf_free(conf);
 	free(conf->path);
 	free(conf);
 }

@@ -43,6 +43,28 @@ struct lv_conf_partition {
 	uint32_t priority_tier;
 	char *select;         /* SelectType=pack|spread (default pack) */
 	bool requeue;         /* Requeue=YES default for jobs */
+	uint32_t priority_job_factor; /* PriorityJobFactor= (partition factor) */
+};
+
+/* One QOS= line (docs/scheduling.md).  Limits are 0 when unlimited. */
+struct lv_conf_qos {
+	char *name;
+	uint32_t priority;          /* Priority= */
+	uint32_t max_jobs_pu;       /* MaxJobsPerUser= (running) */
+	uint32_t max_submit_pu;     /* MaxSubmitJobsPerUser= (pending+running) */
+	uint32_t max_cpus_pu;       /* MaxTRESPerUser=cpu=N */
+	uint32_t max_nodes_pu;      /* MaxTRESPerUser=node=N */
+	uint32_t max_wall;          /* MaxWall= minutes, LV_TIME_UNLIMITED */
+	char *preempt;              /* Preempt=a,b: QOS this one may preempt */
+	char *preempt_mode;         /* PreemptMode=REQUEUE|CANCEL, NULL: global */
+};
+
+/* One AccountName= line: a node of the fair-share tree. */
+struct lv_conf_account {
+	char *name;
+	char *parent;     /* Parent=, default "root" */
+	uint32_t shares;  /* Fairshare=, default 1 */
+	char *users;      /* Users=a,b: user associations, one share each */
 };
 
 struct lv_conf {
@@ -76,6 +98,25 @@ struct lv_conf {
 	char *policy_script;         /* PolicyScript= */
 	uint32_t policy_instructions;/* PolicyInstructionLimit=, per hook call */
 	uint64_t policy_memory_mb;   /* PolicyMemoryLimit=, MB for the Lua state */
+	/* Scheduling (docs/scheduling.md): Slurm's names and meaning. */
+	uint32_t prio_weight_age;       /* PriorityWeightAge= */
+	uint32_t prio_weight_jobsize;   /* PriorityWeightJobSize= */
+	uint32_t prio_weight_fairshare; /* PriorityWeightFairshare= */
+	uint32_t prio_weight_partition; /* PriorityWeightPartition= */
+	uint32_t prio_weight_qos;       /* PriorityWeightQOS= */
+	uint32_t prio_max_age;          /* PriorityMaxAge= minutes, 7 days */
+	uint32_t prio_half_life;        /* PriorityDecayHalfLife= minutes, 7 days */
+	bool prio_favor_small;          /* PriorityFavorSmall= */
+	uint32_t prio_calc_period;      /* PriorityCalcPeriod= minutes, 5 */
+	uint32_t bf_max_job_test;       /* BackfillMaxJobTest= jobs per cycle */
+	uint32_t bf_reserve;            /* BackfillReserve= reserved jobs per partition */
+	uint32_t bf_interval;           /* BackfillInterval= seconds */
+	char *preempt_type;             /* PreemptType= none|partition_prio|qos */
+	char *preempt_mode;             /* PreemptMode= OFF|REQUEUE|CANCEL */
+	size_t n_qos;
+	struct lv_conf_qos *qos;
+	size_t n_accounts;
+	struct lv_conf_account *accounts;
 	size_t n_nodes;
 	struct lv_conf_node *nodes;
 	size_t n_partitions;
@@ -103,6 +144,17 @@ const struct lv_conf_partition *
 lv_conf_find_partition(const struct lv_conf *conf, const char *name);
 const struct lv_conf_partition *
 lv_conf_default_partition(const struct lv_conf *conf);
+
+/* QOS and account by name, NULL if not configured (conf_sched.c). */
+const struct lv_conf_qos *lv_conf_find_qos(const struct lv_conf *conf,
+					   const char *name);
+const struct lv_conf_account *
+lv_conf_find_account(const struct lv_conf *conf, const char *name);
+/* The first account whose Users= lists user, NULL when none. */
+const struct lv_conf_account *
+lv_conf_user_account(const struct lv_conf *conf, const char *user);
+/* True when comma-separated list holds name exactly. */
+bool lv_conf_list_has(const char *list, const char *name);
 
 /* Expands "%n" in a per-node template ("/var/spool/lvd/%n").  Caller
  * frees; NULL if tmpl is NULL or on ENOMEM. */

@@ -52,6 +52,15 @@ static inline int nomem(struct parser *p)
 			 p->file ? p->file : p->conf->path);
 }
 
+/* conf_sched.c */
+
+/* QOS=name ... and AccountName=name ... lines. */
+int qos_line(struct parser *p, const char *name, char *cur);
+int account_line(struct parser *p, const char *name, char *cur);
+/* Whole-file checks: parents exist, no cycles.  Frees both tables. */
+int sched_conf_finish(struct parser *p);
+void sched_conf_free(struct lv_conf *conf);
+
 /* conf_lex.c */
 
 /* Reads a whole file into a NUL-terminated buffer; 0 or -errno. */

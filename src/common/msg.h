@@ -30,6 +30,9 @@ enum lv_msg_type {
 	LV_MSG_STEP_CREATE = 26,   /* lvrun -> lvctld: a step in a job */
 	LV_MSG_STEP_COMPLETE = 27, /* lvrun -> lvctld: the step ended */
 	LV_MSG_ACCT_QUERY = 28,    /* lvacct -> lvctld: ended jobs, proto 07 */
+	LV_MSG_PRIO_INFO = 35,     /* lvprio -> lvctld: priority factors */
+	LV_MSG_SHARE_INFO = 36,    /* lvshare -> lvctld: fair share */
+	LV_MSG_SCHED_STATS = 37,   /* lvcontrol show stats: sdiag figures */
 	LV_MSG_ALLOC_LAUNCH = 40,  /* lvctld -> lvd: run an allocation */
 	LV_MSG_ALLOC_SIGNAL = 41,  /* lvctld -> lvd */
 	LV_MSG_ALLOC_DONE = 42,    /* lvd -> lvctld: allocation ended */

@@ -11,6 +11,10 @@
 #include "common/rpc.h"
 
 struct acct;
+struct backfill;
+struct fairshare;
+struct job;
+struct limits;
 struct jobs;
 struct journal;
 struct nodes;
@@ -38,6 +42,21 @@ struct lvctld {
 	size_t sched_blocked_n;
 	unsigned parts_gen;       /* bumped when partitions are rebuilt */
 	uint64_t sched_passes;
+	/* Priority scheduling (docs/scheduling.md). */
+	struct fairshare *fs;   /* accounts, usage (fairshare.c) */
+	struct limits *limits;  /* per-user QOS usage (joblimits.c) */
+	struct backfill *bf;    /* the backfill cycle (backfill.c) */
+	struct job **queue;     /* pending jobs in priority order (sched.c) */
+	size_t queue_cap;
+	/* sdiag-like figures for lvcontrol show stats. */
+	struct {
+		uint64_t full_passes, new_passes;
+		double last_us, max_us, total_us; /* full passes */
+		double last_cpu_us;               /* the thread's CPU time */
+		double last_end_s;                /* CLOCK_MONOTONIC, seconds */
+		uint64_t last_depth;              /* jobs ordered */
+		uint64_t started;                 /* by the main pass */
+	} sched_stats;
 	size_t bound_allocs; /* interactive allocations tied to a connection */
 	struct event *sig_term, *sig_int, *sig_hup;
 	struct event *tick; /* once a second: node timeouts */

@@ -54,6 +54,13 @@ static const char *const reason_names[] = {
 	[REASON_NONZERO_EXIT] = "NonZeroExitCode",
 	[REASON_TIME_LIMIT] = "TimeLimit",
 	[REASON_OUT_OF_MEMORY] = "OutOfMemory",
+	[REASON_QOS_MAX_JOBS_PER_USER] = "QOSMaxJobsPerUserLimit",
+	[REASON_QOS_MAX_CPU_PER_USER] = "QOSMaxCpuPerUserLimit",
+	[REASON_QOS_MAX_NODE_PER_USER] = "QOSMaxNodePerUserLimit",
+	[REASON_QOS_MAX_WALL] = "QOSMaxWallDurationPerJobLimit",
+	[REASON_PART_TIME_LIMIT] = "PartitionTimeLimit",
+	[REASON_PART_NODE_LIMIT] = "PartitionNodeLimit",
+	[REASON_ACCOUNT_NOT_ALLOWED] = "AccountNotAllowed",
 };
 
 const char *job_state_name(enum job_state s)
@@ -191,6 +198,7 @@ void job_destroy(struct job *job)
 	free(job->name);
 	free(job->user);
 	free(job->account);
+	free(job->qos);
 	free(job->comment);
 	free(job->partition);
 	free(job->req.nodelist);
@@ -425,6 +433,7 @@ static int read_strings(struct job *job, const json_t *desc,
 				 "the job needs an absolute working directory");
 	if (opt_str(desc, "name", &job->name, err) < 0 ||
 	    opt_str(desc, "account", &job->account, err) < 0 ||
+	    opt_str(desc, "qos", &job->qos, err) < 0 ||
 	    opt_str(desc, "comment", &job->comment, err) < 0)
 		return err->code;
 	if (!job->name && !(job->name = strdup(
@@ -441,12 +450,20 @@ static int read_flags(struct job *job, const json_t *desc,
 {
 	json_t *rq = json_object_get(desc, "requeue");
 	uint64_t begin = 0;
+	int64_t nice = 0;
 	const char *dep = lv_json_str(desc, "dependency");
 
 	job->requeue = rq ? json_is_true(rq) : part->requeue;
 	job->held = json_is_true(json_object_get(desc, "hold"));
 	if (opt_uint(desc, "begin", INT64_MAX, &begin, err) < 0)
 		return err->code;
+	/* Slurm's range; a negative nice is checked against the caller in
+	 * joblimits.c. */
+	if (lv_json_int(desc, "nice", -10000, 10000, &nice, err) == 0)
+		job->nice = (int32_t)nice;
+	else if (err->code != -ENOENT)
+		return err->code;
+	memset(err, 0, sizeof(*err));
 	job->begin_time = (time_t)begin > now ? (time_t)begin : 0;
 	if (dep && *dep) {
 		if (!(job->dep = depend_parse(dep, err)))
@@ -519,6 +536,7 @@ struct job *job_dup_for_task(const struct job *array, uint32_t id,
 	j->nodes = j->batch_host = NULL;
 	j->dep = NULL;
 	j->kind = j->name = j->user = j->account = j->comment = NULL;
+	j->qos = NULL;
 	j->partition = j->dep_text = NULL;
 	j->req.nodelist = j->req.exclude = NULL;
 	j->blob = NULL;
@@ -531,6 +549,7 @@ struct job *job_dup_for_task(const struct job *array, uint32_t id,
 	    !(j->user = strdup(array->user)) ||
 	    !(j->partition = strdup(array->partition)) ||
 	    (array->account && !(j->account = strdup(array->account))) ||
+	    (array->qos && !(j->qos = strdup(array->qos))) ||
 	    (array->comment && !(j->comment = strdup(array->comment))) ||
 	    (array->req.nodelist && !(j->req.nodelist = strdup(array->req.nodelist))) ||
 	    (array->req.exclude && !(j->req.exclude = strdup(array->req.exclude))) ||
@@ -667,6 +686,8 @@ json_t *job_to_json(const struct job *job, const json_t *fields, time_t now)
 	set_int(o, fields, "gid", job->gid);
 	set_str(o, fields, "user", job->user);
 	set_str(o, fields, "account", job->account);
+	set_str(o, fields, "qos", job->qos);
+	set_int(o, fields, "nice", job->nice);
 	set_str(o, fields, "partition", job->partition);
 	set_str(o, fields, "state", job_state_name(job->state));
 	set_str(o, fields, "state_short", job_state_short(job->state));
@@ -679,7 +700,8 @@ json_t *job_to_json(const struct job *job, const json_t *fields, time_t now)
 	set_int(o, fields, "time_used", used > 0 ? used : 0);
 	set_time(o, fields, "submit_time", job->submit_time);
 	set_time(o, fields, "eligible_time", job->eligible_time);
-	set_time(o, fields, "start_time", job->start_time);
+	set_time(o, fields, "start_time",
+		 job->state == JOB_PENDING ? job->est_start : job->start_time);
 	set_time(o, fields, "end_time", job->end_time);
 	set_str(o, fields, "exit_code", job_exit_code(job, buf, sizeof(buf)));
 	set_int(o, fields, "status", job->exit_status);

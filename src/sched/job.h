@@ -46,7 +46,16 @@ enum job_reason {
 	REASON_NODE_FAIL,
 	REASON_NONZERO_EXIT,
 	REASON_TIME_LIMIT,
-	REASON_OUT_OF_MEMORY, /* keep last: jobstate.c parses up to it */
+	REASON_OUT_OF_MEMORY,
+	/* Limits (joblimits.c) and backfill. */
+	REASON_QOS_MAX_JOBS_PER_USER,
+	REASON_QOS_MAX_CPU_PER_USER,
+	REASON_QOS_MAX_NODE_PER_USER,
+	REASON_QOS_MAX_WALL,
+	REASON_PART_TIME_LIMIT,
+	REASON_PART_NODE_LIMIT,
+	REASON_ACCOUNT_NOT_ALLOWED,
+	REASON_COUNT, /* keep last: jobstate.c parses up to it */
 };
 
 /* One node's share of a grant. */
@@ -127,6 +136,14 @@ struct job {
 	enum job_reason reason;
 	time_t submit_time, eligible_time, start_time, end_time;
 	uint64_t priority;
+	/* Priority inputs (priority.c): --qos, --nice, and an administrator's
+	 * fixed Priority= (0: computed). */
+	char *qos;
+	int32_t nice;
+	uint64_t prio_admin;
+	/* Expected start from the last backfill pass (0: unknown); not
+	 * persisted. */
+	time_t est_start;
 	int exit_status;   /* a wait(2) status */
 	bool cancel_requested;
 	bool requeue_requested; /* lvcontrol requeue of a running job */

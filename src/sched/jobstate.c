@@ -130,6 +130,7 @@ static void add_strings(json_t *o, const struct job *job)
 	set_str(o, "submit_dir", job->submit_dir);
 	set_str(o, "command", job->command);
 	set_str(o, "dependency", job->dep_text);
+	set_str(o, "qos", job->qos);
 }
 
 static void add_life(json_t *o, const struct job *job)
@@ -148,6 +149,8 @@ static void add_life(json_t *o, const struct job *job)
 	set_int(o, "start_time", job->start_time);
 	set_int(o, "end_time", job->end_time);
 	set_int(o, "priority", (json_int_t)job->priority);
+	set_int(o, "nice", job->nice);
+	set_int(o, "prio_admin", (json_int_t)job->prio_admin);
 	set_int(o, "exit_status", job->exit_status);
 	set_bool(o, "cancel_requested", job->cancel_requested);
 	set_bool(o, "requeue_requested", job->requeue_requested);
@@ -262,6 +265,7 @@ static int read_strings(struct job *job, const json_t *o, struct lv_error *err)
 		{"submit_dir", &job->submit_dir},
 		{"command", &job->command},
 		{"dependency", &job->dep_text},
+		{"qos", &job->qos},
 	};
 	size_t i;
 
@@ -309,7 +313,7 @@ static int read_life(struct job *job, const json_t *o, struct lv_error *err)
 		return lv_errorf(err, -EINVAL, "job %u: bad state '%s'",
 				 job->id, state ? state : "");
 	job->state = (enum job_state)st;
-	for (r = REASON_NONE; reason && r <= REASON_OUT_OF_MEMORY; r++)
+	for (r = REASON_NONE; reason && r < REASON_COUNT; r++)
 		if (!strcmp(reason, job_reason_name((enum job_reason)r)))
 			job->reason = (enum job_reason)r;
 	job->requeue = get_bool(o, "requeue");
@@ -321,6 +325,8 @@ static int read_life(struct job *job, const json_t *o, struct lv_error *err)
 	job->start_time = (time_t)get_u64(o, "start_time");
 	job->end_time = (time_t)get_u64(o, "end_time");
 	job->priority = get_u64(o, "priority");
+	job->nice = (int32_t)json_integer_value(json_object_get(o, "nice"));
+	job->prio_admin = get_u64(o, "prio_admin");
 	job->exit_status =
 		(int)json_integer_value(json_object_get(o, "exit_status"));
 	job->cancel_requested = get_bool(o, "cancel_requested");

@@ -281,8 +281,9 @@ static void put_field(struct jobtext *jt, const struct job *job, enum field f,
 	case F_ELIGIBLE_TIME:
 		put_num(jt, job->eligible_time);
 		break;
-	case F_START_TIME:
-		put_num(jt, job->start_time);
+	case F_START_TIME: /* pending: the backfill's expected start */
+		put_num(jt, job->state == JOB_PENDING ? job->est_start
+						      : job->start_time);
 		break;
 	case F_END_TIME:
 		put_num(jt, job->end_time);

@@ -20,6 +20,7 @@
 #include "common/msg.h"
 #include "sched/acct.h"
 #include "sched/ctld.h"
+#include "sched/fairshare.h"
 #include "sched/nodes.h"
 #include "sched/partitions.h"
 #include "sched/jobs.h"
@@ -48,6 +49,9 @@ const struct lv_rpc_route ctld_routes[] = {
 	{ LV_MSG_ALLOC_DONE, rpc_alloc_done, LV_ROLE_DAEMON },
 	{ LV_MSG_ACCT_QUERY, rpc_acct_query, LV_ROLE_USER },
 	{ LV_MSG_POLICY_INFO, rpc_policy_info, LV_ROLE_USER },
+	{ LV_MSG_PRIO_INFO, rpc_prio_info, LV_ROLE_USER },
+	{ LV_MSG_SHARE_INFO, rpc_share_info, LV_ROLE_USER },
+	{ LV_MSG_SCHED_STATS, rpc_sched_stats, LV_ROLE_USER },
 };
 const size_t ctld_n_routes = sizeof(ctld_routes) / sizeof(ctld_routes[0]);
 
@@ -153,6 +157,7 @@ int ctld_reconfigure(struct lvctld *ctld, struct lv_error *err)
 {
 	struct lv_conf *conf;
 	struct partitions *parts;
+	struct fairshare *fs;
 
 	if (!(conf = lv_conf_load(ctld->conf_path, err)))
 		return err->code;
@@ -161,6 +166,14 @@ int ctld_reconfigure(struct lvctld *ctld, struct lv_error *err)
 		lv_conf_destroy(conf);
 		return err->code;
 	}
+	/* Accounts keep their usage across the reload. */
+	if (!(fs = fairshare_rebuild(ctld->fs, conf, time(NULL)))) {
+		partitions_destroy(parts);
+		lv_conf_destroy(conf);
+		return lv_errorf(err, -ENOMEM, "out of memory");
+	}
+	fairshare_destroy(ctld->fs);
+	ctld->fs = fs;
 	partitions_destroy(ctld->parts);
 	ctld->parts = parts;
 	ctld->parts_gen++;
@@ -173,6 +186,7 @@ int ctld_reconfigure(struct lvctld *ctld, struct lv_error *err)
 	lv_error_clear(err);
 	lv_log(LV_LOG_INFO, "conf: reloaded %s (%zu nodes, %zu partitions)",
 	       conf->path, conf->n_nodes, conf->n_partitions);
+	sched_request(ctld); /* limits and priorities may have changed */
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 struct partitions {
 	struct partition *v;
 	size_t n;
+	bool *overlap; /* n x n */
 };
 
 static enum part_state parse_state(const char *s)
@@ -92,7 +93,42 @@ static int part_init(struct partition *p, const struct lv_conf_partition *cp,
 	p->priority_tier = cp->priority_tier;
 	p->spread = cp->select && strcasecmp(cp->select, "spread") == 0;
 	p->requeue = cp->requeue;
+	p->priority_job_factor = cp->priority_job_factor;
 	return part_nodes(p, cp->nodes, nodes, err);
+}
+
+/* Which partitions share nodes, through a node -> last partition mark. */
+static int build_overlap(struct partitions *parts, size_t n_nodes)
+{
+	size_t n = parts->n, i, j, k;
+	unsigned char *mark;
+
+	if (!(parts->overlap = calloc(n * n + 1, sizeof(bool))))
+		return -ENOMEM;
+	if (!(mark = calloc(n_nodes + 1, 1)))
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		memset(mark, 0, n_nodes + 1);
+		for (k = 0; k < parts->v[i].n_nodes; k++)
+			mark[parts->v[i].node_idx[k]] = 1;
+		for (j = 0; j < n; j++)
+			for (k = 0; k < parts->v[j].n_nodes &&
+				    !parts->overlap[i * n + j]; k++)
+				if (mark[parts->v[j].node_idx[k]])
+					parts->overlap[i * n + j] = true;
+	}
+	free(mark);
+	return 0;
+}
+
+bool partitions_overlap(const struct partitions *parts, size_t i, size_t j)
+{
+	return i < parts->n && j < parts->n && parts->overlap[i * parts->n + j];
+}
+
+size_t partition_index(struct partitions *parts, const struct partition *p)
+{
+	return (size_t)(p - parts->v);
 }
 
 struct partitions *partitions_create(const struct lv_conf *conf,
@@ -115,6 +151,11 @@ struct partitions *partitions_create(const struct lv_conf *conf,
 		}
 	}
 	parts->n = conf->n_partitions;
+	if (build_overlap(parts, nodes_count(nodes)) < 0) {
+		partitions_destroy(parts);
+		lv_errorf(err, -ENOMEM, "partitions: out of memory");
+		return NULL;
+	}
 	return parts;
 }
 
@@ -127,6 +168,7 @@ void partitions_destroy(struct partitions *parts)
 	for (i = 0; i < parts->n; i++)
 		part_clear(&parts->v[i]);
 	free(parts->v);
+	free(parts->overlap);
 	free(parts);
 }
 
@@ -185,7 +227,7 @@ json_t *partition_to_json(const struct partition *p, struct nodes *nodes)
 		cpus_alloc += n->cpus_alloc;
 	}
 	o = json_pack("{s:s, s:s, s:b, s:o, s:o, s:I, s:I, s:s, s:I, s:I, s:I,"
-		      " s:I, s:s}",
+		      " s:I, s:s, s:I, s:s?, s:s?}",
 		      "name", p->name, "nodes", p->nodes_expr,
 		      "default", p->is_default,
 		      "max_time", minutes_json(p->max_time),
@@ -196,6 +238,9 @@ json_t *partition_to_json(const struct partition *p, struct nodes *nodes)
 		      "total_nodes", (json_int_t)p->n_nodes,
 		      "total_cpus", cpus, "alloc_cpus", cpus_alloc,
 		      "priority_tier", (json_int_t)p->priority_tier,
-		      "select", p->spread ? "spread" : "pack");
+		      "select", p->spread ? "spread" : "pack",
+		      "priority_job_factor", (json_int_t)p->priority_job_factor,
+		      "allow_accounts", p->allow_accounts,
+		      "allow_groups", p->allow_groups);
 	return o;
 }

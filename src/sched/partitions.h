@@ -33,6 +33,7 @@ struct partition {
 	char *allow_accounts, *allow_groups;
 	bool spread; /* SelectType=spread */
 	bool requeue;
+	uint32_t priority_job_factor; /* PriorityJobFactor= */
 };
 
 struct partitions;
@@ -47,6 +48,12 @@ struct partition *partitions_get(struct partitions *parts, size_t i);
 struct partition *partitions_find(struct partitions *parts, const char *name);
 /* Default=YES partition (or the first); NULL when there are none. */
 struct partition *partitions_default(struct partitions *parts);
+
+/* True when partitions i and j share a node (a job waiting in one holds
+ * back the other). */
+bool partitions_overlap(const struct partitions *parts, size_t i, size_t j);
+/* The index of p in the table. */
+size_t partition_index(struct partitions *parts, const struct partition *p);
 
 const char *part_state_name(enum part_state state);
 /* JSON for PART_INFO, with node and cpu totals (new reference). */

@@ -51,4 +51,12 @@ void rpc_policy_info(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 void rpc_acct_query(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		    void *arg);
 
+/* rpc_prio.c */
+void rpc_prio_info(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		   void *arg);
+void rpc_share_info(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		    void *arg);
+void rpc_sched_stats(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
+		     void *arg);
+
 #endif

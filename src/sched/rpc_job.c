@@ -13,9 +13,11 @@
 #include "common/log.h"
 #include "common/msg.h"
 #include "sched/array.h"
+#include "sched/backfill.h"
 #include "sched/ctld.h"
 #include "sched/jobs.h"
 #include "sched/jobtext.h"
+#include "sched/joblimits.h"
 #include "sched/nodes.h"
 #include "sched/partitions.h"
 #include "sched/persist.h"
@@ -55,9 +57,9 @@ static void reply_test_only(struct lv_rpc_conn *conn, uint32_t id,
 	json_int_t cpus = 0;
 	time_t start = time(NULL);
 
-	/* Busy now: with the whole partition free it would fit, so it starts
-	 * once enough resources free up (an estimate needs backfill data). */
-	if (select_nodes(job, p, ctld->nodes, false, &g, &n) < 0 &&
+	/* Now, or when running jobs reach their limits (backfill.c); failing
+	 * that, where it would fit on the whole partition, starting now. */
+	if (backfill_estimate(ctld, job, p, start, &start, &g, &n) < 0 &&
 	    select_nodes(job, p, ctld->nodes, true, &g, &n) < 0) {
 		lv_rpc_respond_error(conn, id, ENOSPC,
 				     "Requested node configuration is not available");
@@ -91,6 +93,7 @@ static void submit_desc(struct lvctld *ctld, struct lv_rpc_conn *conn,
 			 &err);
 	if (!job ||
 	    (job->dep && depend_check(job->dep, jobs_dep_status, ctld->jobs, &err) < 0) ||
+	    limits_check_submit(ctld, job, req->body, peer->is_admin, &err) < 0 ||
 	    check_feasible(ctld, job, &err) < 0) {
 		lv_log(LV_LOG_INFO, "job: refused submission from uid=%u: %s",
 		       (unsigned)peer->uid, err.text);
@@ -108,8 +111,7 @@ static void submit_desc(struct lvctld *ctld, struct lv_rpc_conn *conn,
 		array_bounds(job->array_pending, &job->array_min, &job->array_max,
 			     &job->array_step);
 	}
-	/* The priority() hook; priority.c's factors go in base later. */
-	job->priority = policy_priority(ctld->policy, job, job->priority);
+	limits_job_submitted(ctld, job);
 	/* Answered, and in the table, once it is on disk (persist.c). */
 	persist_submit(ctld, conn, req->id, job);
 }

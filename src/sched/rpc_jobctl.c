@@ -18,6 +18,7 @@
 #include "sched/depend.h"
 #include "sched/jobs.h"
 #include "sched/launch.h"
+#include "sched/joblimits.h"
 #include "sched/partitions.h"
 #include "sched/persist.h"
 #include "sched/policy.h"
@@ -277,6 +278,7 @@ static int update_fields(struct lvctld *ctld, const struct lv_rpc_peer *peer,
 			return lv_errorf(err, -ENOMEM, "out of memory");
 		free(job->partition);
 		job->partition = name;
+		job->part = NULL; /* job_partition's cache */
 	}
 	if ((v = json_object_get(set, "name")) && json_is_string(v)) {
 		char *name = strdup(json_string_value(v));
@@ -321,7 +323,8 @@ static int update_fields(struct lvctld *ctld, const struct lv_rpc_peer *peer,
 			return lv_errorf(err, -EBUSY, "Job is no longer pending");
 		job->req.nodes_min = job->req.nodes_max = (uint32_t)json_integer_value(v);
 	}
-	return 0;
+	/* Priority, Nice, QOS, Account (joblimits.c). */
+	return limits_update_job(ctld, job, set, peer->is_admin, err);
 }
 
 static int do_requeue(struct lvctld *ctld, struct job *job, bool hold,

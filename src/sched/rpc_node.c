@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -141,28 +142,34 @@ static json_t *nodes_json(struct lvctld *ctld, const char *filter)
 	return arr;
 }
 
-/* Adds the partitions each node belongs to, as sinfo -N shows them. */
+/* Adds the partitions each node belongs to, as sinfo -N shows them:
+ * through a node index -> JSON object table, linear in the nodes (a
+ * name search per pair was quadratic: seconds with 10,000 nodes). */
 static void add_partitions(struct lvctld *ctld, json_t *arr)
 {
-	size_t i, j, k;
-	json_t *o;
+	size_t i, j, n = nodes_count(ctld->nodes);
+	json_t *o, **by_idx = calloc(n ? n : 1, sizeof(*by_idx));
+	struct node *node;
 
+	if (!by_idx)
+		return;
+	json_array_foreach(arr, i, o) {
+		if ((node = nodes_find(ctld->nodes, lv_json_str(o, "name"))))
+			by_idx[node->index] = o;
+	}
 	for (i = 0; i < partitions_count(ctld->parts); i++) {
 		struct partition *p = partitions_get(ctld->parts, i);
 
 		for (j = 0; j < p->n_nodes; j++) {
-			const char *name = nodes_get(ctld->nodes, p->node_idx[j])->name;
-
-			json_array_foreach(arr, k, o) {
-				if (strcmp(lv_json_str(o, "name"), name))
-					continue;
-				if (!json_object_get(o, "partitions"))
-					json_object_set_new(o, "partitions", json_array());
-				json_array_append_new(json_object_get(o, "partitions"),
-						      json_string(p->name));
-			}
+			if (!(o = by_idx[p->node_idx[j]]))
+				continue;
+			if (!json_object_get(o, "partitions"))
+				json_object_set_new(o, "partitions", json_array());
+			json_array_append_new(json_object_get(o, "partitions"),
+					      json_string(p->name));
 		}
 	}
+	free(by_idx);
 }
 
 void rpc_node_info(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,

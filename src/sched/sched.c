@@ -6,8 +6,10 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -16,12 +18,18 @@
 #include "common/log.h"
 #include "common/timefmt.h"
 #include "sched/acct.h"
+#include "sched/backfill.h"
 #include "sched/depend.h"
+#include "sched/fairshare.h"
 #include "sched/jobs.h"
 #include "sched/launch.h"
+#include "sched/joblimits.h"
 #include "sched/nodes.h"
 #include "sched/persist.h"
+#include "sched/policy.h"
 #include "sched/partitions.h"
+#include "sched/preempt.h"
+#include "sched/priority.h"
 #include "sched/select.h"
 
 /* Finished jobs stay visible this long (Slurm's MinJobAge). */
@@ -29,28 +37,90 @@
 
 static void sched_pass_new(struct lvctld *ctld);
 
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Seconds to wait before the next full pass: a full pass over a long
+ * queue costs milliseconds, and jobs ending one by one would otherwise
+ * run one each, so the scheduler keeps at most a third of the loop
+ * (never more than one second's wait). */
+static double full_pass_wait(struct lvctld *ctld)
+{
+	double gap = 2 * ctld->sched_stats.last_us / 1e6;
+
+	if (gap > 1.0)
+		gap = 1.0;
+	return ctld->sched_stats.last_end_s + gap - mono_s();
+}
+
 static void on_sched_ev(evutil_socket_t fd, short what, void *arg)
 {
 	struct lvctld *ctld = arg;
+	double wait;
 
 	(void)fd;
 	(void)what;
 	ctld->sched_pending = false;
-	if (ctld->sched_full) {
-		ctld->sched_full = false;
-		sched_pass(ctld);
-	} else {
+	if (!ctld->sched_full) {
 		sched_pass_new(ctld);
+		return;
 	}
+	if ((wait = full_pass_wait(ctld)) > 0) {
+		struct timeval tv = {(time_t)wait,
+				     (suseconds_t)((wait - (double)(time_t)wait) * 1e6)};
+
+		/* New jobs now; the rest when the wait is over. */
+		sched_pass_new(ctld);
+		ctld->sched_pending = true;
+		event_add(ctld->sched_ev, &tv);
+		return;
+	}
+	ctld->sched_full = false;
+	sched_pass(ctld);
 }
+
+static bool usage_path(struct lvctld *ctld, char *buf, size_t len);
 
 int sched_init(struct lvctld *ctld, struct lv_error *err)
 {
+	char path[4096];
+
 	if (!(ctld->jobs = jobs_create(ctld->conf->first_job_id)))
 		return lv_errorf(err, -ENOMEM, "out of memory");
 	if (!(ctld->sched_ev = event_new(ctld->base, -1, 0, on_sched_ev, ctld)))
 		return lv_errorf(err, -ENOMEM, "cannot create the scheduler event");
-	return 0;
+	if (!(ctld->fs = fairshare_create(ctld->conf, time(NULL))) ||
+	    !(ctld->limits = limits_create()))
+		return lv_errorf(err, -ENOMEM, "out of memory");
+	if (usage_path(ctld, path, sizeof(path)) &&
+	    fairshare_load(ctld->fs, path, time(NULL), err) < 0)
+		return err->code;
+	return backfill_init(ctld, err);
+}
+
+/* Fair-share usage is saved beside the journal. */
+static bool usage_path(struct lvctld *ctld, char *buf, size_t len)
+{
+	if (!ctld->conf || !ctld->conf->state_dir)
+		return false;
+	snprintf(buf, len, "%s/fairshare.json", ctld->conf->state_dir);
+	return true;
+}
+
+static void save_usage(struct lvctld *ctld, time_t now, bool at_exit)
+{
+	struct lv_error err = {0};
+	char path[4096];
+
+	if (ctld->fs && fairshare_save_due(ctld->fs, now, at_exit) &&
+	    usage_path(ctld, path, sizeof(path)) &&
+	    fairshare_save(ctld->fs, path, now, &err) < 0)
+		lv_log(LV_LOG_ERR, "sched: %s", err.text);
 }
 
 void sched_fini(struct lvctld *ctld)
@@ -60,6 +130,14 @@ void sched_fini(struct lvctld *ctld)
 	ctld->sched_ev = NULL;
 	free(ctld->sched_blocked);
 	ctld->sched_blocked = NULL;
+	backfill_fini(ctld);
+	save_usage(ctld, time(NULL), true);
+	fairshare_destroy(ctld->fs);
+	ctld->fs = NULL;
+	limits_destroy(ctld->limits);
+	ctld->limits = NULL;
+	free(ctld->queue);
+	ctld->queue = NULL;
 	jobs_destroy(ctld->jobs);
 	ctld->jobs = NULL;
 }
@@ -197,7 +275,9 @@ static void start_job(struct lvctld *ctld, struct job *job, struct grant *g,
 	job->reason = REASON_NONE;
 	job->start_time = now;
 	job->end_time = 0;
+	job->est_start = 0;
 	jobs_array_task_started(ctld->jobs, job);
+	limits_job_started(ctld, job);
 	lv_debug(LV_DBG_SCHED, "sched: job=%u starts on %s", job->id,
 		 job->nodes ? job->nodes : "?");
 	/* Launched once the start is on disk (persist.c). */
@@ -252,24 +332,20 @@ static enum job_reason blocked_by(struct lvctld *ctld, struct job *job,
 	if (job->array_pending && job->array_throttle &&
 	    job->array_running >= job->array_throttle)
 		return REASON_ARRAY_TASK_LIMIT;
-	return REASON_NONE;
+	return limits_blocked(ctld, job, part);
 }
 
-/* Tries to start job (or the next task of an array).  Returns true when
- * something started. */
-static bool try_start(struct lvctld *ctld, struct job *job,
-		      struct partition *part, time_t now)
+enum job_reason sched_blocked_by(struct lvctld *ctld, struct job *job,
+				 time_t now)
 {
-	struct grant *g = NULL;
-	size_t n = 0;
-	struct job *run;
+	return blocked_by(ctld, job, job_partition(ctld, job), now);
+}
 
-	if (select_nodes_placed(job, part, ctld->nodes, ctld->policy, &g, &n) <
-	    0) {
-		job->reason = REASON_RESOURCES;
-		return false;
-	}
-	run = job->array_pending ? split_task(ctld, job) : job;
+bool sched_start_on(struct lvctld *ctld, struct job *job, struct grant *g,
+		    size_t n, time_t now)
+{
+	struct job *run = job->array_pending ? split_task(ctld, job) : job;
+
 	if (!run) {
 		free(g);
 		return false;
@@ -280,8 +356,56 @@ static bool try_start(struct lvctld *ctld, struct job *job,
 	return true;
 }
 
+/* The job's priority: the multifactor formula (priority.c), then the
+ * policy's priority() hook, which may add to it or replace it.  An
+ * administrator's Priority= stays as set. */
+static void update_priority(struct lvctld *ctld, const struct prio_totals *t,
+			    struct job *job, time_t now)
+{
+	priority_update(ctld->conf, ctld->fs, t, job, job_partition(ctld, job),
+			now);
+	if (job->prio_admin || !ctld->policy)
+		return;
+	job->priority = policy_priority(ctld->policy, job, job->priority);
+	if (job->priority < 1) /* 0 would read as held */
+		job->priority = 1;
+}
+
+/* Tries to start job (or the next task of an array).  Returns true when
+ * something started. */
+static bool try_start(struct lvctld *ctld, struct job *job,
+		      struct partition *part, time_t now)
+{
+	struct grant *g = NULL;
+	size_t n = 0;
+
+	/* The policy's place() hook ranks or narrows the nodes. */
+	if (select_nodes_placed(job, part, ctld->nodes, ctld->policy, &g, &n) <
+	    0) {
+		job->reason = REASON_RESOURCES;
+		return false;
+	}
+	if (!sched_start_on(ctld, job, g, n, now))
+		return false;
+	ctld->sched_stats.started++;
+	return true;
+}
+
+/* A job waits for resources in partition pi: lower-priority jobs of
+ * every partition sharing its nodes wait behind it (backfill may still
+ * start them when they delay nobody). */
+static void block(struct lvctld *ctld, bool *blocked, size_t pi)
+{
+	size_t j, np = partitions_count(ctld->parts);
+
+	for (j = 0; j < np; j++)
+		if (partitions_overlap(ctld->parts, pi, j))
+			blocked[j] = true;
+	blocked[pi] = true;
+}
+
 /* Considers one pending job; blocked[] carries the partitions where an
- * earlier job waits for resources (strict priority order, no backfill). */
+ * earlier job waits for resources. */
 static void consider(struct lvctld *ctld, struct job *job, bool *blocked,
 		     time_t now)
 {
@@ -294,7 +418,7 @@ static void consider(struct lvctld *ctld, struct job *job, bool *blocked,
 		return;
 	part = job_partition(ctld, job);
 	if (part)
-		pi = (size_t)(part - partitions_get(ctld->parts, 0));
+		pi = partition_index(ctld->parts, part);
 	if ((why = blocked_by(ctld, job, part, now)) != REASON_NONE) {
 		job->reason = why;
 		return;
@@ -312,8 +436,11 @@ static void consider(struct lvctld *ctld, struct job *job, bool *blocked,
 		;
 	if (why != REASON_NONE)
 		job->reason = why;
-	if (job->state == JOB_PENDING && job->reason == REASON_RESOURCES)
-		blocked[pi] = true;
+	if (job->state == JOB_PENDING && job->reason == REASON_RESOURCES) {
+		/* Whatever it preempts, it starts once they are gone. */
+		(void)preempt_for(ctld, job, part, now);
+		block(ctld, blocked, pi);
+	}
 }
 
 /* The partition blocked flags, sized for the current partitions. */
@@ -332,22 +459,106 @@ static bool *blocked_flags(struct lvctld *ctld, bool reset)
 	return ctld->sched_blocked;
 }
 
+/* Scheduling order: PriorityTier, then priority, then submission. */
+static int by_priority(const void *a, const void *b)
+{
+	const struct job *x = *(struct job *const *)a;
+	const struct job *y = *(struct job *const *)b;
+	uint32_t tx = x->part ? x->part->priority_tier : 0;
+	uint32_t ty = y->part ? y->part->priority_tier : 0;
+
+	if (tx != ty)
+		return tx > ty ? -1 : 1;
+	if (x->priority != y->priority)
+		return x->priority > y->priority ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+bool sched_outranks(const struct job *a, const struct job *b)
+{
+	return by_priority(&a, &b) < 0;
+}
+
+static bool wants_pass(const struct job *job)
+{
+	return job->state == JOB_PENDING &&
+	       !(job->array_pending && !lv_bitmap_count(job->array_pending));
+}
+
+/* Pending jobs with fresh priorities, sorted into ctld->queue; returns
+ * the count (0 on ENOMEM, logged). */
+static size_t build_queue(struct lvctld *ctld, time_t now)
+{
+	struct prio_totals t;
+	struct job *job;
+	size_t n = 0;
+
+	priority_totals(ctld->nodes, ctld->parts, ctld->conf, &t);
+	for (job = jobs_first(ctld->jobs); job; job = jobs_next(job)) {
+		if (!wants_pass(job))
+			continue;
+		if (n == ctld->queue_cap) {
+			size_t cap = ctld->queue_cap ? ctld->queue_cap * 2 : 1024;
+			struct job **q = realloc(ctld->queue, cap * sizeof(*q));
+
+			if (!q) {
+				lv_log(LV_LOG_ERR, "sched: out of memory ordering %zu jobs",
+				       n);
+				return 0;
+			}
+			ctld->queue = q;
+			ctld->queue_cap = cap;
+		}
+		update_priority(ctld, &t, job, now);
+		ctld->queue[n++] = job;
+	}
+	qsort(ctld->queue, n, sizeof(*ctld->queue), by_priority);
+	return n;
+}
+
+static double elapsed_us(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e6 +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e3;
+}
+
 void sched_pass(struct lvctld *ctld)
 {
 	bool *blocked = blocked_flags(ctld, true);
 	time_t now = time(NULL);
-	struct job *job, *next;
+	struct timespec t0, c0, c1;
+	size_t i, n;
+	double us;
 
 	/* StateDir failing: starts could not be recorded (the tick
 	 * retries). */
 	if (!blocked || !persist_writable(ctld))
 		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 	ctld->sched_passes++;
-	for (job = jobs_first(ctld->jobs); job; job = next) {
-		next = jobs_next(job);
-		consider(ctld, job, blocked, now);
-	}
+	limits_recount(ctld);
+	n = build_queue(ctld, now);
+	/* Jobs started below do not leave the queue: consider() skips what
+	 * is no longer pending. */
+	for (i = 0; i < n; i++)
+		consider(ctld, ctld->queue[i], blocked, now);
 	ctld->sched_seen_id = jobs_next_id(ctld->jobs);
+	us = elapsed_us(&t0);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+	ctld->sched_stats.last_cpu_us = (double)(c1.tv_sec - c0.tv_sec) * 1e6 +
+					(double)(c1.tv_nsec - c0.tv_nsec) / 1e3;
+	ctld->sched_stats.full_passes++;
+	ctld->sched_stats.last_us = us;
+	ctld->sched_stats.total_us += us;
+	ctld->sched_stats.last_depth = n;
+	if (us > ctld->sched_stats.max_us)
+		ctld->sched_stats.max_us = us;
+	ctld->sched_stats.last_end_s = mono_s();
+	backfill_kick(ctld);
 }
 
 /* Only jobs submitted since the last pass: nothing else changed for the
@@ -359,14 +570,22 @@ static void sched_pass_new(struct lvctld *ctld)
 	time_t now = time(NULL);
 	struct job *job = jobs_last(ctld->jobs), *next;
 
+	struct prio_totals t;
+
 	if (!blocked || !persist_writable(ctld))
 		return;
+	ctld->sched_stats.new_passes++;
+	priority_totals(ctld->nodes, ctld->parts, ctld->conf, &t);
 	while (job && jobs_prev(job) && jobs_prev(job)->id >= ctld->sched_seen_id)
 		job = jobs_prev(job);
+	/* New jobs go in submission order; a new job that outranks a
+	 * waiting one is ordered properly at the next full pass. */
 	for (; job; job = next) {
 		next = jobs_next(job);
-		if (job->id >= ctld->sched_seen_id)
-			consider(ctld, job, blocked, now);
+		if (job->id < ctld->sched_seen_id)
+			continue;
+		update_priority(ctld, &t, job, now);
+		consider(ctld, job, blocked, now);
 	}
 	ctld->sched_seen_id = jobs_next_id(ctld->jobs);
 }
@@ -396,6 +615,39 @@ static void end_over_limit(struct lvctld *ctld, struct job *job)
 		lv_log(LV_LOG_WARNING, "job: job=%u: %s", job->id, err.text);
 }
 
+/* Fair share: the CPU-seconds job held since it started or since the
+ * last PriorityCalcPeriod step, whichever is later. */
+static void charge(struct lvctld *ctld, const struct job *job, time_t now)
+{
+	time_t from = job->start_time, cu = fairshare_charged_until(ctld->fs);
+
+	if (!from || job_is_finished(job) || !job->num_cpus)
+		return;
+	if (cu > from)
+		from = cu;
+	if (now > from &&
+	    fairshare_charge(ctld->fs, job->account, job->user,
+			     (double)job->num_cpus * (double)(now - from),
+			     now) < 0)
+		lv_log(LV_LOG_ERR, "sched: job=%u: out of memory charging usage",
+		       job->id);
+}
+
+/* Every PriorityCalcPeriod: running jobs' usage so far. */
+static void charge_running(struct lvctld *ctld, time_t now)
+{
+	uint32_t period = ctld->conf->prio_calc_period;
+	struct job *job;
+
+	if (!period || now - fairshare_charged_until(ctld->fs) <
+			       (time_t)period * 60)
+		return;
+	for (job = jobs_first(ctld->jobs); job; job = jobs_next(job))
+		if (job->state == JOB_RUNNING || job->state == JOB_COMPLETING)
+			charge(ctld, job, now);
+	fairshare_set_charged_until(ctld->fs, now);
+}
+
 void sched_tick(struct lvctld *ctld)
 {
 	time_t now = time(NULL);
@@ -413,6 +665,11 @@ void sched_tick(struct lvctld *ctld)
 	}
 	if (jobs_purge(ctld->jobs, now, MIN_JOB_AGE))
 		wake = true;
+	charge_running(ctld, now);
+	save_usage(ctld, now, false);
+	/* Backfill cycles start from a full pass, every BackfillInterval. */
+	if (backfill_due(ctld))
+		wake = true;
 	if (wake)
 		sched_request(ctld);
 }
@@ -426,6 +683,7 @@ void sched_job_ended(struct lvctld *ctld, struct job *job,
 		return;
 	launch_end_steps(ctld, job);
 	release(ctld, job);
+	charge(ctld, job, now);
 	if (job->alloc_conn_id) {
 		job->alloc_conn_id = 0;
 		if (ctld->bound_allocs)
@@ -486,8 +744,10 @@ int sched_cancel(struct lvctld *ctld, struct job *job, struct lv_error *err)
 
 void sched_requeue(struct lvctld *ctld, struct job *job, bool hold)
 {
-	if (!job_is_finished(job))
+	if (!job_is_finished(job)) {
+		charge(ctld, job, time(NULL));
 		release(ctld, job);
+	}
 	if (job->array_job_id) {
 		/* A requeued task counts as not started again. */
 		struct job *a = jobs_find(ctld->jobs, job->array_job_id);

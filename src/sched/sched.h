@@ -22,6 +22,19 @@ void sched_request_new(struct lvctld *ctld);
 struct partition *job_partition(struct lvctld *ctld, struct job *job);
 /* One pass now: starts what can start, sets pending reasons. */
 void sched_pass(struct lvctld *ctld);
+/* Why job cannot start now for reasons other than resources (held,
+ * dependencies, partition state, limits), or REASON_NONE. */
+enum job_reason sched_blocked_by(struct lvctld *ctld, struct job *job,
+				 time_t now);
+/* Starts job (or its next array task) on grant g of n entries; takes
+ * ownership of g.  False when nothing started (g freed). */
+bool sched_start_on(struct lvctld *ctld, struct job *job, struct grant *g,
+		    size_t n, time_t now);
+
+/* True when a comes before b in scheduling order (PriorityTier, then
+ * priority, then submission). */
+bool sched_outranks(const struct job *a, const struct job *b);
+
 /* Once a second: begin times, time-limit backstops, purging. */
 void sched_tick(struct lvctld *ctld);
 

@@ -78,6 +78,9 @@ static struct job *sample_job(void)
 	j->reason = REASON_HELD_ADMIN;
 	j->submit_time = 1800000000;
 	j->priority = 12345;
+	j->qos = strdup("high");
+	j->nice = -50;
+	j->prio_admin = 777;
 	j->restarts = 2;
 	j->next_step_id = 7;
 	j->blob = jobstate_blob(desc, strlen(desc));
@@ -142,6 +145,9 @@ static void test_job_from_state_json_round_trip(void **state)
 	assert_int_equal(b->state, JOB_PENDING);
 	assert_int_equal(b->reason, REASON_HELD_ADMIN);
 	assert_int_equal(b->priority, 12345);
+	assert_string_equal(b->qos, "high");
+	assert_int_equal(b->nice, -50);
+	assert_int_equal(b->prio_admin, 777);
 	assert_int_equal(b->restarts, 2);
 	assert_int_equal(b->next_step_id, 7);
 	assert_non_null(b->blob);
@@ -272,6 +278,23 @@ static void test_job_from_state_json_finished(void **state)
 	job_destroy(b);
 }
 
+/* Every pending reason comes back, the limits' ones included. */
+static void test_job_from_state_json_every_reason(void **state)
+{
+	struct job *j = sample_job(), *b;
+	bool missing;
+	int r;
+
+	(void)state;
+	for (r = REASON_NONE + 1; r < REASON_COUNT; r++) {
+		j->reason = (enum job_reason)r;
+		b = round_trip(j, false, &missing);
+		assert_int_equal(b->reason, r);
+		job_destroy(b);
+	}
+	job_destroy(j);
+}
+
 static void test_job_from_state_json_bad(void **state)
 {
 	struct lv_error err = {0};
@@ -306,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_job_from_state_json_node_gone),
 		cmocka_unit_test(test_job_from_state_json_array),
 		cmocka_unit_test(test_job_from_state_json_finished),
+		cmocka_unit_test(test_job_from_state_json_every_reason),
 		cmocka_unit_test(test_job_from_state_json_bad),
 	};
 
