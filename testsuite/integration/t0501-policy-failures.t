@@ -103,7 +103,7 @@ test_expect_success MUNGE 'reconfigure loads the fixed script; the hooks take ef
 	policy_has "InstructionLimit=100000 MemoryLimit=8192K" &&
 	test_grep ! "LoadError" policy.out &&
 	id=$(submit -H -J fine --wrap true) &&
-	test "$(job_field $id "%P %k %Q")" = "other v1 7" &&
+	test "$(job_field $id "%P %k %Q")" = "other v1 8" && # 1 + 7
 	lvcancel $id
 '
 
@@ -185,7 +185,7 @@ test_expect_success MUNGE 'place() naming a node that is no candidate: default p
 
 test_expect_success MUNGE 'priority() returning a table: the computed priority stays' '
 	id=$(submit -H -J badprio --wrap true) &&
-	test "$(job_field $id %Q)" = 0 &&
+	test "$(job_field $id %Q)" = 1 &&
 	test_grep "policy: policy.lua:.*: priority returned table, expected a number" "$LOG" &&
 	policy_has "Hook=priority Defined=yes Calls=[0-9]* Errors=1" &&
 	lvcancel $id
@@ -211,7 +211,7 @@ test_expect_success MUNGE 'SIGHUP with the script fixed loads it and clears the 
 	policy_has "^PolicyScript=$POLICY" &&
 	test_grep ! "LoadError" policy.out &&
 	id=$(submit -H -J fine --wrap true) &&
-	test "$(job_field $id %Q)" = 9 &&
+	test "$(job_field $id %Q)" = 10 &&
 	lvcancel $id
 '
 
@@ -220,7 +220,7 @@ test_expect_success MUNGE 'removing PolicyScript switches the policy off' '
 	lvcontrol reconfigure &&
 	policy_has "^PolicyScript=(none)" &&
 	id=$(submit -H -J fine --wrap true) &&
-	test "$(job_field $id "%P %Q")" = "debug 0" &&
+	test "$(job_field $id "%P %Q")" = "debug 1" &&
 	lvcancel $id &&
 	ctld_alive
 '
