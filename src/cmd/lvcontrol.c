@@ -190,6 +190,11 @@ static void show_job(const json_t *j, time_t now)
 	printf("   NumNodes=%lld NumCPUs=%lld NumTasks=%lld CPUs/Task=%lld MinMemory=%lldM\n",
 	       geti(j, "num_nodes"), geti(j, "num_cpus"), geti(j, "num_tasks"),
 	       geti(j, "cpus_per_task"), geti(j, "min_memory"));
+	/* Slurm's per-node detail: the CPUs (logical ids) and memory. */
+	json_array_foreach(json_object_get(j, "alloc"), i, st)
+		printf("     Nodes=%s CPU_IDs=%s Mem=%lld GRES=%s\n",
+		       str_or(st, "name", "?"), str_or(st, "cpu_ids", ""),
+		       geti(st, "mem"), str_or(st, "gres", ""));
 	printf("   Command=%s\n", str_or(j, "command", "(null)"));
 	printf("   WorkDir=%s\n", str_or(j, "work_dir", "(null)"));
 	printf("   StdOut=%s StdErr=%s StdIn=%s\n", str_or(j, "stdout", "lv-%j.out"),
@@ -234,6 +239,7 @@ static json_t *show_jobs(struct cli *cli, const char *id, bool json)
 
 	if (id)
 		json_object_set_new(q, "job_ids", parse_ids(cli, id));
+	json_object_set_new(q, "alloc", json_true()); /* CPU_IDs per node */
 	reply = cli_call(cli, LV_MSG_JOB_INFO, q);
 	list = json_object_get(reply, "jobs");
 	if (id && !json_array_size(list))

@@ -278,8 +278,13 @@ static int read_request(struct job *job, const json_t *desc,
 {
 	struct job_req *r = &job->req;
 	uint64_t nmin = 0, nmax = 0, ntasks = 0, tpn = 0, cpt = 1;
-	uint64_t mem = 0, mpc = 0;
+	uint64_t mem = 0, mpc = 0, tpc = 0, tps = 0;
 
+	if (opt_uint(desc, "threads_per_core", 1024, &tpc, err) < 0 ||
+	    opt_uint(desc, "ntasks_per_socket", 100000, &tps, err) < 0)
+		return err->code;
+	r->threads_per_core = (uint32_t)tpc;
+	r->ntasks_per_socket = (uint32_t)tps;
 	if (opt_uint(desc, "nodes_min", 1000000, &nmin, err) < 0 ||
 	    opt_uint(desc, "nodes_max", 1000000, &nmax, err) < 0 ||
 	    opt_uint(desc, "ntasks", 10000000, &ntasks, err) < 0 ||

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "common/cpuset.h"
 #include "common/error.h"
 
 struct lv_bitmap;
@@ -55,6 +56,7 @@ struct grant {
 	uint32_t cpus;
 	uint32_t tasks;
 	uint64_t mem_mb;
+	struct lv_cpuset pus; /* the node's logical PUs (hwloc order) */
 };
 
 /* What the job asked for (sbatch options). */
@@ -65,6 +67,9 @@ struct job_req {
 	uint32_t time_limit;                /* minutes, LV_TIME_UNLIMITED */
 	bool exclusive;
 	char *nodelist, *exclude;           /* hostlists or NULL */
+	/* Shape of the cores granted: 1 = one thread per core
+	 * (--hint=nomultithread, --threads-per-core=1); tasks per socket. */
+	uint32_t threads_per_core, ntasks_per_socket;
 };
 
 struct dependency; /* depend.h */

@@ -61,6 +61,8 @@ static json_t *req_json(const struct job_req *r)
 	set_int(o, "mem_per_cpu", (json_int_t)r->mem_per_cpu);
 	json_object_set_new(o, "time_limit", json_integer(r->time_limit));
 	set_bool(o, "exclusive", r->exclusive);
+	set_int(o, "threads_per_core", r->threads_per_core);
+	set_int(o, "ntasks_per_socket", r->ntasks_per_socket);
 	set_str(o, "nodelist", r->nodelist);
 	set_str(o, "exclude", r->exclude);
 	return o;
@@ -75,13 +77,14 @@ static json_t *grants_json(const struct job *job,
 	for (i = 0; arr && i < job->n_grants; i++) {
 		const struct grant *g = &job->grants[i];
 		const char *name = nodes->name(g->node, nodes->arg);
+		char ids[LV_CPUSET_MAX * 5];
 
-		if (!name ||
+		if (!name || !lv_cpuset_format(&g->pus, ids, sizeof(ids)) ||
 		    json_array_append_new(
-			    arr, json_pack("{s:s, s:I, s:I, s:I}", "node", name,
+			    arr, json_pack("{s:s, s:I, s:I, s:I, s:s}", "node", name,
 					   "cpus", (json_int_t)g->cpus, "tasks",
 					   (json_int_t)g->tasks, "mem",
-					   (json_int_t)g->mem_mb)) < 0) {
+					   (json_int_t)g->mem_mb, "cpu_ids", ids)) < 0) {
 			json_decref(arr);
 			return NULL;
 		}
@@ -267,6 +270,8 @@ static int read_req(struct job *job, const json_t *o)
 	q->mem_per_cpu = get_u64(r, "mem_per_cpu");
 	q->time_limit = get_u32(r, "time_limit");
 	q->exclusive = get_bool(r, "exclusive");
+	q->threads_per_core = get_u32(r, "threads_per_core");
+	q->ntasks_per_socket = get_u32(r, "ntasks_per_socket");
 	if (get_str(r, "nodelist", &q->nodelist) < 0 ||
 	    get_str(r, "exclude", &q->exclude) < 0)
 		return -ENOMEM;
@@ -375,6 +380,11 @@ static int read_grants(struct job *job, const json_t *o,
 		dst->cpus = get_u32(g, "cpus");
 		dst->tasks = get_u32(g, "tasks");
 		dst->mem_mb = get_u64(g, "mem");
+		/* Missing in states from before PUs were tracked: booked
+		 * afresh then (nodes_alloc). */
+		if (json_is_string(json_object_get(g, "cpu_ids")) &&
+		    lv_cpuset_parse(&dst->pus, json_string_value(json_object_get(g, "cpu_ids"))) < 0)
+			lv_cpuset_zero(&dst->pus);
 		job->n_grants++;
 		if (lv_hostlist_push(hl, name) < 0)
 			break;

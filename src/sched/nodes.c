@@ -12,6 +12,7 @@
 
 #include "common/log.h"
 #include "common/msg.h"
+#include "sched/pick.h"
 
 struct nodes {
 	struct node **v;
@@ -161,6 +162,7 @@ static void node_take_state(struct node *dst, struct node *src)
 	dst->conn_id = src->conn_id;
 	dst->cpus_alloc = src->cpus_alloc;
 	dst->mem_alloc_mb = src->mem_alloc_mb;
+	dst->pu_alloc = src->pu_alloc;
 	src->version = src->topology = src->reason = NULL;
 }
 
@@ -554,16 +556,37 @@ uint64_t node_mem(const struct node *n)
 	return n->mem_mb ? n->mem_mb : n->cfg_mem_mb;
 }
 
-void nodes_alloc(struct node *n, uint32_t cpus, uint64_t mem_mb)
+void node_shape(const struct node *n, struct pick_shape *s)
 {
-	n->cpus_alloc += cpus;
+	pick_shape_init(s, node_cpus(n), n->sockets ? n->sockets : n->cfg_sockets,
+			n->cores ? n->cores : n->cfg_cores,
+			n->threads ? n->threads : n->cfg_threads);
+}
+
+void nodes_alloc(struct node *n, struct lv_cpuset *pus, uint32_t cpus,
+		 uint64_t mem_mb)
+{
+	bool fill = lv_cpuset_empty(pus);
+	unsigned p;
+
+	for (p = 0; fill && cpus && p < LV_CPUSET_MAX; p++)
+		if (!lv_cpuset_isset(&n->pu_alloc, p)) {
+			lv_cpuset_set(pus, p);
+			cpus--;
+		}
+	if (lv_cpuset_overlaps(&n->pu_alloc, pus))
+		lv_log(LV_LOG_ERR, "node: %s: PUs granted twice", n->name);
+	lv_cpuset_or(&n->pu_alloc, pus);
+	n->cpus_alloc = lv_cpuset_count(&n->pu_alloc);
 	n->mem_alloc_mb += mem_mb;
 	node_settle(n);
 }
 
-void nodes_release(struct node *n, uint32_t cpus, uint64_t mem_mb)
+void nodes_release(struct node *n, const struct lv_cpuset *pus,
+		   uint64_t mem_mb)
 {
-	n->cpus_alloc = n->cpus_alloc > cpus ? n->cpus_alloc - cpus : 0;
+	lv_cpuset_andnot(&n->pu_alloc, pus);
+	n->cpus_alloc = lv_cpuset_count(&n->pu_alloc);
 	n->mem_alloc_mb = n->mem_alloc_mb > mem_mb ? n->mem_alloc_mb - mem_mb : 0;
 	node_settle(n);
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "common/conf.h"
+#include "common/cpuset.h"
 #include "common/error.h"
 
 enum node_state {
@@ -50,6 +51,7 @@ struct node {
 	/* Allocated resources (maintained by the scheduler). */
 	uint32_t cpus_alloc;
 	uint64_t mem_alloc_mb;
+	struct lv_cpuset pu_alloc; /* logical PUs granted to jobs */
 };
 
 struct nodes;
@@ -89,10 +91,17 @@ int nodes_update(struct nodes *nodes, struct node *node, const char *state,
 		 const char *reason, uid_t uid, time_t now,
 		 struct lv_error *err);
 
-/* Books or returns resources of a grant on a node and updates its
- * IDLE/MIXED/ALLOCATED state. */
-void nodes_alloc(struct node *node, uint32_t cpus, uint64_t mem_mb);
-void nodes_release(struct node *node, uint32_t cpus, uint64_t mem_mb);
+/* Books or returns resources of a grant on a node (its PUs, its memory)
+ * and updates its IDLE/MIXED/ALLOCATED state.  A grant without PUs (a
+ * job recovered from a state written before PUs were tracked) gets the
+ * first cpus free ones, written back to pus. */
+void nodes_alloc(struct node *node, struct lv_cpuset *pus, uint32_t cpus,
+		 uint64_t mem_mb);
+void nodes_release(struct node *node, const struct lv_cpuset *pus,
+		   uint64_t mem_mb);
+struct pick_shape;
+/* The node's layout for choosing PUs (pick.h). */
+void node_shape(const struct node *node, struct pick_shape *s);
 /* CPUs the scheduler may hand out on the node. */
 uint32_t node_cpus(const struct node *node);
 uint64_t node_mem(const struct node *node);
