@@ -283,6 +283,11 @@ static int read_request(struct job *job, const json_t *desc,
 	if (opt_uint(desc, "threads_per_core", 1024, &tpc, err) < 0 ||
 	    opt_uint(desc, "ntasks_per_socket", 100000, &tps, err) < 0)
 		return err->code;
+	/* --hint=nomultithread: one thread of each core (Slurm's rule). */
+	if (!tpc && json_is_string(json_object_get(desc, "hint")) &&
+	    strstr(json_string_value(json_object_get(desc, "hint")),
+		   "nomultithread"))
+		tpc = 1;
 	r->threads_per_core = (uint32_t)tpc;
 	r->ntasks_per_socket = (uint32_t)tps;
 	if (opt_uint(desc, "nodes_min", 1000000, &nmin, err) < 0 ||
