@@ -365,12 +365,18 @@ static int run_step(struct run *run)
 		; /* reported */
 	else if (stepio_run(create, launch, &so, &status, &err) < 0)
 		fprintf(stderr, "%s: error: %s\n", run->cli.prog, err.text);
+	if (use.oom_nodes)
+		fprintf(stderr,
+			"%s: error: Detected %u oom-kill event(s) in StepId=%lld.%lld. Some of the step tasks have been OOM Killed.\n",
+			run->cli.prog, use.oom_nodes, (long long)run->job_id,
+			(long long)step_id);
 	reply = cli_try_call(&run->cli, LV_MSG_STEP_COMPLETE,
-			     json_pack("{s:I, s:I, s:i, s:I, s:I}", "job_id",
+			     json_pack("{s:I, s:I, s:i, s:I, s:I, s:b}", "job_id",
 				       (json_int_t)run->job_id, "step_id",
 				       (json_int_t)step_id, "status", status,
 				       "maxrss_kb", (json_int_t)use.maxrss_kb,
-				       "cpu_usec", (json_int_t)use.cpu_usec),
+				       "cpu_usec", (json_int_t)use.cpu_usec,
+				       "oom", use.oom_nodes > 0),
 			     &err);
 	if (!reply)
 		fprintf(stderr, "%s: error: completing step %lld.%lld: %s\n",

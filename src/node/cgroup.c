@@ -417,3 +417,13 @@ int cgroup_destroy_step(const struct cgroup_job *cg, int wait_ms)
 	}
 	return -EBUSY;
 }
+
+void cgroup_remove_if_empty(const struct cgroup_job *cg)
+{
+	if (rmdir(cg->mem) == 0)
+		remove_parent(cg->mem);
+	if (rmdir(cg->cpu) == 0)
+		remove_parent(cg->cpu);
+	if (cg->cpuset[0] && rmdir(cg->cpuset) == 0)
+		remove_parent(cg->cpuset);
+}

@@ -70,6 +70,10 @@ int cgroup_usage(const struct cgroup_job *cg, int term_sig,
  * the groups.  0, or -errno when a group stays. */
 int cgroup_destroy(const struct cgroup_job *cg, int wait_ms, bool reap);
 
+/* Removes a job's groups when nothing is in them any more (the groups
+ * steps of an interactive allocation made); a busy group stays. */
+void cgroup_remove_if_empty(const struct cgroup_job *cg);
+
 /* Kills what is left in a step's groups and removes them (the job's
  * stay).  0, or -EBUSY when a group stays after wait_ms. */
 int cgroup_destroy_step(const struct cgroup_job *cg, int wait_ms);

@@ -18,9 +18,11 @@
 #include "common/log.h"
 #include "common/msg.h"
 #include "mpi/pmix_server.h"
+#include "node/cgroup.h"
 #include "node/children.h"
 #include "node/jobenv.h"
 #include "node/lvd.h"
+#include "node/nodegrant.h"
 
 #define IO_CHUNK 32768
 
@@ -35,7 +37,8 @@ struct step_task {
 	struct event *out_ev, *err_ev;
 	bool exited;
 	int status;
-	uint64_t maxrss_kb, cpu_usec; /* wait4(); cgroups will replace them */
+	uint64_t maxrss_kb, cpu_usec; /* wait4(); the step's cgroups' rule */
+	bool ready; /* exited, output drained */
 	bool reported;
 };
 
@@ -51,6 +54,9 @@ struct step_run {
 	struct mpi_step *mpi; /* --mpi=pmix: the step's PMIx namespace */
 	bool mpi_aborted;     /* a rank called MPI_Abort(.., mpi_status) */
 	int mpi_status;
+	/* The step's cgroups inside its job's (job_<id>/step_<n>). */
+	bool cg_on;
+	struct cgroup_job cg, job_cg;
 	struct step_run *next;
 };
 
@@ -77,13 +83,11 @@ static void push_io(struct step_run *st, uint32_t rank, const char *stream,
 	free(b64);
 }
 
-/* A task is over once it has exited and both its pipes are drained. */
-static void maybe_report(struct step_task *t)
+static void push_done(struct step_task *t, uint64_t maxrss_kb,
+		      uint64_t cpu_usec, bool oom)
 {
 	struct lv_rpc_conn *conn;
 
-	if (t->reported || !t->exited || t->out_ev || t->err_ev)
-		return;
 	t->reported = true;
 	/* Ranks killed for an MPI_Abort end with the abort's code, as the
 	 * aborting rank does: lvrun exits with it. */
@@ -91,10 +95,63 @@ static void maybe_report(struct step_task *t)
 		t->status = (t->step->mpi_status & 0xff) << 8;
 	if ((conn = step_conn(t->step)))
 		lv_rpc_push(conn, LV_MSG_STEP_DONE,
-			    json_pack("{s:I, s:i, s:I, s:I}", "rank",
+			    json_pack("{s:I, s:i, s:I, s:I, s:b}", "rank",
 				      (json_int_t)t->rank, "status", t->status,
-				      "maxrss_kb", (json_int_t)t->maxrss_kb,
-				      "cpu_usec", (json_int_t)t->cpu_usec));
+				      "maxrss_kb", (json_int_t)maxrss_kb,
+				      "cpu_usec", (json_int_t)cpu_usec, "oom", oom));
+}
+
+/* The step's groups go: what is left in them is killed. */
+static void step_cgroups_end(struct step_run *st)
+{
+	if (!st->cg_on)
+		return;
+	st->cg_on = false;
+	if (cgroup_destroy_step(&st->cg, 1000) < 0)
+		lv_log(LV_LOG_WARNING, "cgroup: job=%u step=%u: %s stays",
+		       st->job_id, st->step_id, st->cg.mem);
+	cgroup_remove_if_empty(&st->job_cg);
+}
+
+/* With cgroups, the node's tasks report together once all are over: the
+ * step group's peak memory and CPU time are the node's figures (carried
+ * by the first report, so that lvrun's sum counts them once). */
+static void report_from_cgroup(struct step_run *st)
+{
+	struct cgroup_usage u = { 0 };
+	uint64_t rss = 0;
+	int sig = 0;
+	size_t i;
+
+	for (i = 0; i < st->ntasks; i++) {
+		if (!st->tasks[i].ready)
+			return;
+		if (WIFSIGNALED(st->tasks[i].status))
+			sig = WTERMSIG(st->tasks[i].status);
+		if (st->tasks[i].maxrss_kb > rss)
+			rss = st->tasks[i].maxrss_kb;
+	}
+	if (cgroup_usage(&st->cg, sig, &u) < 0)
+		lv_log(LV_LOG_WARNING, "cgroup: job=%u step=%u: no usage in %s",
+		       st->job_id, st->step_id, st->cg.mem);
+	step_cgroups_end(st);
+	for (i = 0; i < st->ntasks; i++)
+		if (!st->tasks[i].reported)
+			push_done(&st->tasks[i], i ? st->tasks[i].maxrss_kb
+						   : (u.maxrss_kb > rss ? u.maxrss_kb : rss),
+				  i ? 0 : u.cpu_usec, i ? false : u.oom);
+}
+
+/* A task is over once it has exited and both its pipes are drained. */
+static void maybe_report(struct step_task *t)
+{
+	if (t->reported || !t->exited || t->out_ev || t->err_ev)
+		return;
+	t->ready = true;
+	if (t->step->cg_on)
+		report_from_cgroup(t->step);
+	else
+		push_done(t, t->maxrss_kb, t->cpu_usec, false);
 }
 
 static void close_ev(struct event **ev)
@@ -158,6 +215,7 @@ static void step_free(struct step_run *st)
 		if (t->in_fd >= 0)
 			close(t->in_fd);
 	}
+	step_cgroups_end(st);
 	free(st->tasks);
 	pmix_step_put(st->mpi);
 	free(st);
@@ -280,6 +338,12 @@ static void __attribute__((noreturn)) task_child(const json_t *body,
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	setpgid(0, t->step->pgid > 0 ? t->step->pgid : 0);
+	/* Into the step's groups while still root. */
+	if (t->step->cg_on && (errno = -cgroup_attach(&t->step->cg, 0)) != 0) {
+		dprintf(err, "lvd: cannot join the step's cgroup %s: %s\n",
+			t->step->cg.mem, strerror(errno));
+		_exit(126);
+	}
 	if (t->step->uid != geteuid() &&
 	    ((user ? initgroups(user, t->step->gid) : setgroups(0, NULL)) < 0 ||
 	     setgid(t->step->gid) < 0 || setuid(t->step->uid) < 0)) {
@@ -404,6 +468,49 @@ static struct step_run *step_from(struct lvd *lvd, struct lv_rpc_conn *conn,
 	return st;
 }
 
+/* The step's groups: memory (under the job's limit), cpuacct and the
+ * job's cpuset.  Steps of an interactive allocation, which has no batch
+ * script to make the job's groups, make them.  Without cgroups the step
+ * runs unconfined, as before. */
+static void step_cgroups(struct lvd *lvd, struct step_run *st,
+			 const json_t *cred)
+{
+	struct lvd_node *node = lvd_find_node(lvd, lv_json_str(cred, "node"));
+	unsigned port = lv_rpc_server_port(lvd->rpc);
+	char cpus[LV_CPUSET_MAX * 5];
+	const char *cp = NULL;
+	struct lv_error err = { 0 };
+	struct lv_cpuset os;
+	json_int_t mem = json_integer_value(json_object_get(cred, "mem"));
+
+	if (!lvd->cgroups || !node)
+		return;
+	cgroup_paths(st->job_id, node->name, port, &st->job_cg);
+	if (access(st->job_cg.mem, F_OK) < 0) {
+		if (nodegrant_os_cpus(cred, &node->topo, &os) &&
+		    cgroup_cpuset_available() &&
+		    lv_cpuset_format(&os, cpus, sizeof(cpus)))
+			cp = cpus;
+		if (cgroup_create(st->job_id, node->name, port,
+				  mem > 0 ? (uint64_t)mem : 0, cp, &st->job_cg,
+				  &err) < 0) {
+			lv_log(LV_LOG_WARNING, "step: job=%u step=%u runs unconfined: %s",
+			       st->job_id, st->step_id, err.text);
+			return;
+		}
+	} else if (access(st->job_cg.cpuset, F_OK) < 0) {
+		st->job_cg.cpuset[0] = '\0';
+	}
+	if (cgroup_create_step(&st->job_cg, st->step_id, 0, NULL, &st->cg,
+			       &err) < 0) {
+		lv_log(LV_LOG_WARNING, "step: job=%u step=%u runs unconfined: %s",
+		       st->job_id, st->step_id, err.text);
+		cgroup_remove_if_empty(&st->job_cg);
+		return;
+	}
+	st->cg_on = true;
+}
+
 /* --mpi=pmix: the step's namespace in lvd's PMIx server. */
 static int step_mpi(struct lvd *lvd, struct step_run *st, const json_t *body,
 		    const json_t *cred, struct lv_error *err)
@@ -456,6 +563,7 @@ void steps_rpc_launch(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		lv_rpc_respond_error(conn, req->id, -err.code, "%s", err.text);
 		return;
 	}
+	step_cgroups(lvd, st, cred);
 	if (json_is_integer(json_object_get(req->body, "stdin_rank")))
 		stdin_rank = json_integer_value(json_object_get(req->body, "stdin_rank"));
 	pids = json_array();

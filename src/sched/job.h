@@ -84,6 +84,7 @@ struct job_step {
 	int status;
 	bool ended;
 	uint64_t maxrss_kb, cpu_usec; /* from STEP_COMPLETE (accounting) */
+	bool oom; /* a task was OOM-killed in the step's cgroup */
 	struct job_step *next;
 };
 

@@ -106,6 +106,15 @@ static json_t *node_entry(struct lvctld *ctld, const struct job *job,
 			    (json_int_t)idx, "nodelist", st->nodes,
 			    "cpus", (json_int_t)job->grants[idx].cpus, "user", job->user,
 			    "layout", layout, "peers", peers);
+	/* The node's share of the grant: lvd's step cgroups and binding. */
+	if (payload) {
+		char ids[LV_CPUSET_MAX * 5];
+
+		(void)lv_cpuset_format(&job->grants[idx].pus, ids, sizeof(ids));
+		json_object_set_new(payload, "cpu_ids", json_string(ids));
+		json_object_set_new(payload, "mem",
+				    json_integer((json_int_t)job->grants[idx].mem_mb));
+	}
 	text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
 	json_decref(payload);
 	rc = text ? lv_auth_sign(ctld->conf->munge_socket, text, strlen(text),
@@ -275,6 +284,7 @@ void rpc_step_complete(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 			st->status = (int)status;
 			st->maxrss_kb = (uint64_t)rss;
 			st->cpu_usec = (uint64_t)cpu;
+			st->oom = json_is_true(json_object_get(req->body, "oom"));
 			acct_step_ended(ctld, job, st);
 		}
 	lv_rpc_respond(conn, req->id, NULL);

@@ -149,7 +149,9 @@ test_expect_success MUNGE 'a simulated pack:2 core:4 pu:2 node: tasks pack into 
 	wait_state $s5 RUNNING &&
 	test "$(cpu_ids $s5)" = 2,12 &&
 	test "$(lvcontrol show job $s4 | grep -c "Nodes=n1 CPU_IDs=8-11 ")" = 1 &&
-	lvcancel $s2 $s3 $s4 $s5
+	lvcancel $s2 $s3 $s4 $s5 &&
+	for s in $s2 $s3 $s4 $s5; do wait_state $s CANCELLED || return 1; done &&
+	lv_wait_for "test \"\$(node_state n1)\" = idle" 10
 '
 
 test_done
