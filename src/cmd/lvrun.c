@@ -329,6 +329,15 @@ static json_t *launch_body(struct run *run, const json_t *create)
 			 "kill_on_bad_exit", run->ro.kill_on_bad_exit);
 	if (!body)
 		return NULL;
+	/* Binding: lvd lays each node's tasks out on its CPUs (bind.h). */
+	static const char *const bind_keys[] = {
+		"cpu_bind", "distribution", "mem_bind", "hint",
+		"threads_per_core", "cpus_per_task",
+	};
+	for (k = 0; k < (int)(sizeof(bind_keys) / sizeof(bind_keys[0])); k++)
+		if (json_object_get(run->req, bind_keys[k]))
+			json_object_set(body, bind_keys[k],
+					json_object_get(run->req, bind_keys[k]));
 	if (!run->ro.multi_prog)
 		return body;
 	lv_json_int(create, "ntasks", 1, INT32_MAX, &ntasks, NULL);

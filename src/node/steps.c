@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "common/msg.h"
 #include "mpi/pmix_server.h"
+#include "node/bind.h"
 #include "node/cgroup.h"
 #include "node/children.h"
 #include "node/jobenv.h"
@@ -39,6 +40,8 @@ struct step_task {
 	int status;
 	uint64_t maxrss_kb, cpu_usec; /* wait4(); the step's cgroups' rule */
 	bool ready; /* exited, output drained */
+	bool bound; /* cpus holds the task's binding */
+	struct lv_cpuset cpus; /* OS CPUs */
 	bool reported;
 };
 
@@ -57,6 +60,11 @@ struct step_run {
 	/* The step's cgroups inside its job's (job_<id>/step_<n>). */
 	bool cg_on;
 	struct cgroup_job cg, job_cg;
+	/* Binding (valid while the tasks start): the node, the job's PUs
+	 * here (logical) and what the step asked for. */
+	struct lvd_node *node;
+	struct lv_cpuset pus;
+	struct lv_bind_spec bind;
 	struct step_run *next;
 };
 
@@ -356,6 +364,9 @@ static void __attribute__((noreturn)) task_child(const json_t *body,
 	dup2(in, 0);
 	dup2(out, 1);
 	dup2(err, 2);
+	if (t->step->node)
+		bind_apply(&t->step->bind, &t->step->node->topo, &t->cpus,
+			   t->bound, t->step->node->name, t->rank, t->local, 2);
 	if (!argv || n == 0) {
 		dprintf(2, "lvd: task %u: no command\n", t->rank);
 		_exit(127);
@@ -385,6 +396,9 @@ static int spawn_task(struct step_run *st, struct step_task *t,
 	pmix_env_free(more);
 	if (!env)
 		return lv_errorf(err, -ENOMEM, "cannot start task %u", t->rank);
+	if (st->node)
+		t->bound = bind_task_cpus(&st->bind, &st->node->topo, &st->pus,
+					  t->local, &t->cpus);
 	if (pipe2(out, O_CLOEXEC) < 0) {
 		jobenv_free(env);
 		return lv_errorf(err, -errno, "pipe: %s", strerror(errno));
@@ -564,6 +578,14 @@ void steps_rpc_launch(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		return;
 	}
 	step_cgroups(lvd, st, cred);
+	st->node = lvd_find_node(lvd, lv_json_str(cred, "node"));
+	(void)nodegrant_pus(cred, &st->pus);
+	if (bind_from_body(req->body, &st->bind, &err) < 0) {
+		step_free(st);
+		json_decref(cred);
+		lv_rpc_respond_error(conn, req->id, EINVAL, "%s", err.text);
+		return;
+	}
 	if (json_is_integer(json_object_get(req->body, "stdin_rank")))
 		stdin_rank = json_integer_value(json_object_get(req->body, "stdin_rank"));
 	pids = json_array();

@@ -73,8 +73,15 @@ int topo_load(const char *spec, struct topo *t, struct lv_error *err)
 	for (i = 0; i < t->pus && i < LV_CPUSET_MAX; i++) {
 		hwloc_obj_t pu = hwloc_get_obj_by_type(h, HWLOC_OBJ_PU, i);
 
+		hwloc_obj_t core = pu ? hwloc_get_ancestor_obj_by_type(h, HWLOC_OBJ_CORE, pu) : NULL;
+		hwloc_obj_t pkg = pu ? hwloc_get_ancestor_obj_by_type(h, HWLOC_OBJ_PACKAGE, pu) : NULL;
+		int numa = pu && pu->nodeset ? hwloc_bitmap_first(pu->nodeset) : -1;
+
 		t->pu_os[i] = pu && pu->os_index < LV_CPUSET_MAX
 				      ? (uint16_t)pu->os_index : (uint16_t)i;
+		t->pu_core[i] = core ? (uint16_t)core->logical_index : (uint16_t)i;
+		t->pu_pkg[i] = pkg ? (uint16_t)pkg->logical_index : 0;
+		t->pu_numa[i] = numa > 0 ? (uint16_t)numa : 0;
 	}
 	if (!t->packages)
 		t->packages = 1;

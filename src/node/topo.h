@@ -19,6 +19,10 @@ struct topo {
 	/* OS number of each PU by logical number (hwloc's order), the
 	 * numbering the controller's grants use. */
 	uint16_t pu_os[LV_CPUSET_MAX];
+	/* Each PU's core and package (logical numbers) and NUMA node (OS
+	 * number): what binding groups PUs by. */
+	uint16_t pu_core[LV_CPUSET_MAX], pu_pkg[LV_CPUSET_MAX];
+	uint16_t pu_numa[LV_CPUSET_MAX];
 };
 
 /* Loads the topology.  spec NULL: this machine; a string ending in ".xml"
