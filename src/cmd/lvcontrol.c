@@ -73,9 +73,9 @@ static void show_node(const json_t *n)
 	printf("   CPUAlloc=%lld CPUTot=%lld Sockets=%lld CoresPerSocket=%lld ThreadsPerCore=%lld\n",
 	       geti(n, "cpus_alloc"), geti(n, "cpus"), geti(n, "sockets"),
 	       geti(n, "cores_per_socket"), geti(n, "threads_per_core"));
-	printf("   Topology=%s Gres=gpu:%lld\n",
+	printf("   Topology=%s Gres=gpu:%lld GresUsed=gpu:%lld\n",
 	       lv_json_str(n, "topology") ? lv_json_str(n, "topology") : "(null)",
-	       geti(n, "gpus"));
+	       geti(n, "gpus"), geti(n, "gpus_alloc"));
 	printf("   AvailableFeatures=%s\n", features ? features : "(null)");
 	printf("   State=%s%s%s Weight=%lld\n", lv_json_str(n, "state"),
 	       flags[0] ? "+" : "", flags, geti(n, "weight"));

@@ -332,7 +332,7 @@ static json_t *launch_body(struct run *run, const json_t *create)
 	/* Binding: lvd lays each node's tasks out on its CPUs (bind.h). */
 	static const char *const bind_keys[] = {
 		"cpu_bind", "distribution", "mem_bind", "hint",
-		"threads_per_core", "cpus_per_task",
+		"threads_per_core", "cpus_per_task", "gpus_per_task",
 	};
 	for (k = 0; k < (int)(sizeof(bind_keys) / sizeof(bind_keys[0])); k++)
 		if (json_object_get(run->req, bind_keys[k]))

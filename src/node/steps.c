@@ -292,12 +292,48 @@ static const json_t *task_argv(const json_t *body, uint32_t rank)
 	return json_object_get(body, "argv");
 }
 
+/* The GPUs of the job on this node ("0,1,3", from the credential); with
+ * --gpus-per-task=N, local task l gets the l-th N of them (wrapping).
+ * False when the job has none here. */
+static bool task_gpus(const json_t *body, const json_t *cred, uint32_t local,
+		      char *buf, size_t len)
+{
+	const char *ids = lv_json_str(cred, "gpu_ids"), *p;
+	const char *gpt_s = lv_json_str(body, "gpus_per_task");
+	unsigned long gpt = gpt_s ? strtoul(strrchr(gpt_s, ':') ? strrchr(gpt_s, ':') + 1 : gpt_s, NULL, 10) : 0;
+	size_t n = 1, k, first, off = 0, w;
+
+	if (!ids || !*ids || len < 2)
+		return false;
+	if (!gpt) {
+		snprintf(buf, len, "%s", ids);
+		return true;
+	}
+	for (p = ids; *p; p++)
+		n += *p == ',';
+	first = (local * gpt) % n;
+	buf[0] = '\0';
+	for (k = 0; k < gpt && k < n; k++) {
+		/* Entry (first + k) % n of the list. */
+		size_t want = (first + k) % n, j;
+
+		for (p = ids, j = 0; j < want; p++)
+			j += *p == ',';
+		w = strcspn(p, ",");
+		if (off + w + 2 > len)
+			break;
+		off += (size_t)snprintf(buf + off, len - off, "%s%.*s",
+					off ? "," : "", (int)w, p);
+	}
+	return off > 0;
+}
+
 /* more: further "K=V" strings (the PMIx server's), NULL-terminated, may
  * be NULL. */
 static char **task_env(const json_t *body, const json_t *cred,
 		       const struct step_task *t, char *const *more)
 {
-	char extra[14][112];
+	char extra[16][112], gpus[100];
 	const char **ptrs;
 	char **env;
 	int i = 0, k, nmore = 0;
@@ -316,6 +352,10 @@ static char **task_env(const json_t *body, const json_t *cred,
 	PUT("LV_STEP_NODELIST=%.90s", lv_json_str(cred, "nodelist") ? lv_json_str(cred, "nodelist") : "");
 	PUT("LV_NODENAME=%.90s", lv_json_str(cred, "node") ? lv_json_str(cred, "node") : "");
 	PUT("SLURMD_NODENAME=%.90s", lv_json_str(cred, "node") ? lv_json_str(cred, "node") : "");
+	if (task_gpus(body, cred, t->local, gpus, sizeof(gpus))) {
+		PUT("CUDA_VISIBLE_DEVICES=%s", gpus);
+		PUT("GPU_DEVICE_ORDINAL=%s", gpus);
+	}
 #undef PUT
 	while (more && more[nmore])
 		nmore++;

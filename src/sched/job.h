@@ -57,6 +57,7 @@ struct grant {
 	uint32_t tasks;
 	uint64_t mem_mb;
 	struct lv_cpuset pus; /* the node's logical PUs (hwloc order) */
+	uint64_t gpus;        /* the node's GPU indices granted (bit i) */
 };
 
 /* What the job asked for (sbatch options). */
@@ -70,6 +71,8 @@ struct job_req {
 	/* Shape of the cores granted: 1 = one thread per core
 	 * (--hint=nomultithread, --threads-per-core=1); tasks per socket. */
 	uint32_t threads_per_core, ntasks_per_socket;
+	/* GPUs: --gres=gpu:N per node, --gpus-per-task. */
+	uint32_t gpus_per_node, gpus_per_task;
 };
 
 struct dependency; /* depend.h */

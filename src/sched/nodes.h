@@ -52,6 +52,7 @@ struct node {
 	uint32_t cpus_alloc;
 	uint64_t mem_alloc_mb;
 	struct lv_cpuset pu_alloc; /* logical PUs granted to jobs */
+	uint64_t gpu_alloc;        /* GPU indices granted (bit i) */
 };
 
 struct nodes;
@@ -91,14 +92,15 @@ int nodes_update(struct nodes *nodes, struct node *node, const char *state,
 		 const char *reason, uid_t uid, time_t now,
 		 struct lv_error *err);
 
-/* Books or returns resources of a grant on a node (its PUs, its memory)
+struct grant;
+/* Books or returns a grant's resources on its node (PUs, memory, GPUs)
  * and updates its IDLE/MIXED/ALLOCATED state.  A grant without PUs (a
  * job recovered from a state written before PUs were tracked) gets the
- * first cpus free ones, written back to pus. */
-void nodes_alloc(struct node *node, struct lv_cpuset *pus, uint32_t cpus,
-		 uint64_t mem_mb);
-void nodes_release(struct node *node, const struct lv_cpuset *pus,
-		   uint64_t mem_mb);
+ * first free ones, written back to the grant. */
+void nodes_alloc(struct node *node, struct grant *g);
+void nodes_release(struct node *node, const struct grant *g);
+/* GPUs the scheduler may hand out on the node (at most 64). */
+uint32_t node_gpus(const struct node *node);
 struct pick_shape;
 /* The node's layout for choosing PUs (pick.h). */
 void node_shape(const struct node *node, struct pick_shape *s);

@@ -631,8 +631,7 @@ static void book(struct lvctld *ctld, struct job *job)
 
 	for (i = 0; i < job->n_grants; i++)
 		nodes_alloc(nodes_get(ctld->nodes, job->grants[i].node),
-			    &job->grants[i].pus, job->grants[i].cpus,
-			    job->grants[i].mem_mb);
+			    &job->grants[i]);
 }
 
 static bool is_active(const struct job *job)

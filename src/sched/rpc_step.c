@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/msg.h"
 #include "sched/acct.h"
+#include "sched/gres.h"
 #include "sched/ctld.h"
 #include "sched/jobs.h"
 #include "sched/nodes.h"
@@ -114,6 +115,10 @@ static json_t *node_entry(struct lvctld *ctld, const struct job *job,
 		json_object_set_new(payload, "cpu_ids", json_string(ids));
 		json_object_set_new(payload, "mem",
 				    json_integer((json_int_t)job->grants[idx].mem_mb));
+		if (job->grants[idx].gpus) {
+			gres_ids_format(job->grants[idx].gpus, ids, sizeof(ids));
+			json_object_set_new(payload, "gpu_ids", json_string(ids));
+		}
 	}
 	text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
 	json_decref(payload);

@@ -17,6 +17,7 @@
 #include "common/timefmt.h"
 #include "sched/acct.h"
 #include "sched/depend.h"
+#include "sched/gres.h"
 #include "sched/jobs.h"
 #include "sched/launch.h"
 #include "sched/nodes.h"
@@ -97,7 +98,7 @@ static void release(struct lvctld *ctld, struct job *job)
 		struct node *n = nodes_get(ctld->nodes, job->grants[i].node);
 
 		if (n)
-			nodes_release(n, &job->grants[i].pus, job->grants[i].mem_mb);
+			nodes_release(n, &job->grants[i]);
 	}
 }
 
@@ -137,16 +138,17 @@ json_t *sched_grant_json(struct lvctld *ctld, const struct job *job)
 		const struct grant *g = &job->grants[i];
 		struct node *n = nodes_get(ctld->nodes, g->node);
 		char ids[LV_CPUSET_MAX * 5];
+		json_t *e;
 
 		/* cpu_ids: logical PU numbers; lvd maps them to its OS's. */
 		(void)lv_cpuset_format(&g->pus, ids, sizeof(ids));
-		json_array_append_new(arr,
-				      json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:s}",
-						"name", n->name, "addr", n->addr,
-						"port", n->port, "cpus",
-						(json_int_t)g->cpus, "tasks",
-						(json_int_t)g->tasks, "mem",
-						(json_int_t)g->mem_mb, "cpu_ids", ids));
+		e = json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:s}", "name",
+			      n->name, "addr", n->addr, "port", n->port, "cpus",
+			      (json_int_t)g->cpus, "tasks", (json_int_t)g->tasks,
+			      "mem", (json_int_t)g->mem_mb, "cpu_ids", ids);
+		if (e && g->gpus)
+			grant_gpus_json(g, e);
+		json_array_append_new(arr, e);
 	}
 	return arr;
 }
@@ -189,8 +191,7 @@ static void start_job(struct lvctld *ctld, struct job *job, struct grant *g,
 	job->n_grants = n;
 	job->num_cpus = 0;
 	for (i = 0; i < n; i++) {
-		nodes_alloc(nodes_get(ctld->nodes, g[i].node), &g[i].pus,
-			    g[i].cpus, g[i].mem_mb);
+		nodes_alloc(nodes_get(ctld->nodes, g[i].node), &g[i]);
 		job->num_cpus += g[i].cpus;
 	}
 	free(job->nodes);

@@ -53,6 +53,17 @@ static uint32_t capacity(const struct job *job, const struct partition *part,
 	cap = pick_capacity(&shape, used, &pr);
 	if (r->ntasks_per_node && cap > r->ntasks_per_node)
 		cap = r->ntasks_per_node;
+	if (r->gpus_per_node || r->gpus_per_task) {
+		uint32_t free_gpus = node_gpus(n) -
+				     (empty ? 0 : (uint32_t)__builtin_popcountll(n->gpu_alloc));
+
+		if (r->exclusive && !empty && n->gpu_alloc)
+			return 0;
+		if (r->gpus_per_node > free_gpus)
+			return 0;
+		if (r->gpus_per_task && free_gpus / r->gpus_per_task < cap)
+			cap = free_gpus / r->gpus_per_task;
+	}
 	if (r->mem_per_node && (mem < mem_used || mem - mem_used < r->mem_per_node))
 		return 0;
 	if (r->mem_per_cpu) {
@@ -208,7 +219,22 @@ static int assign(const struct job *job, struct cand *c, size_t nc,
 	return 0;
 }
 
-/* The exact PUs, and the memory, of each node's share. */
+/* The lowest free GPU indices, n of them (fewer only if the node has
+ * fewer: capacity() checked). */
+static uint64_t pick_gpus(const struct node *node, bool empty, uint32_t n)
+{
+	uint64_t used = empty ? 0 : node->gpu_alloc, got = 0;
+	uint32_t i, total = node_gpus(node);
+
+	for (i = 0; i < total && n; i++)
+		if (!(used >> i & 1)) {
+			got |= 1ull << i;
+			n--;
+		}
+	return got;
+}
+
+/* The exact PUs, GPUs and memory of each node's share. */
 static int fill_resources(const struct job *job, const struct partition *part,
 			  struct nodes *nodes, bool empty, struct grant *g,
 			  size_t n)
@@ -237,6 +263,8 @@ static int fill_resources(const struct job *job, const struct partition *part,
 		g[i].cpus = lv_cpuset_count(&g[i].pus);
 		g[i].mem_mb = r->mem_per_node ? r->mem_per_node
 					      : r->mem_per_cpu * g[i].cpus;
+		g[i].gpus = pick_gpus(node, empty, r->exclusive ? node_gpus(node)
+					    : r->gpus_per_node + r->gpus_per_task * g[i].tasks);
 	}
 	return 0;
 }
