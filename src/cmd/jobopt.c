@@ -521,7 +521,7 @@ static const struct optdef table[] = {
 	 "FILE", "Leviathan configuration file"},
 	{"constraint", 'C', REQ, F_CONSTRAINT, set_str, 0, P_ALL, "CONSTRAINT",
 	 "LIST", "node features the job needs"},
-	{"cpu-bind", 0, REQ, F_CPU_BIND, set_binding, 0, P_ALL, "CPU_BIND", "TYPE",
+	{"cpu-bind", 0, REQ, F_CPU_BIND, set_binding, 0, P_ALL, NULL, "TYPE",
 	 "how tasks are bound to CPUs"},
 	{"cpus-per-task", 'c', REQ, F_CPUS_PER_TASK, set_int, 1, P_ALL, NULL,
 	 "N", "CPUs per task (default 1)"},
