@@ -4,7 +4,8 @@
 # workload (gen-place.py) runs once in a SelectType=pack partition and once
 # in a SelectType=spread one, over the same nodes, one after the other.
 # Prints FIGURE lines per policy: core utilisation over the run (PU-seconds
-# granted / (PUs x makespan)), makespan (release of the held jobs to the
+# granted / (PUs x makespan); busy: PU-seconds of the sleeps asked for /
+# (PUs x makespan)), makespan (release of the held jobs to the
 # last end), mean and median wait (release to start); times have the
 # accounting's 1-second resolution.
 #
@@ -131,7 +132,7 @@ run() {
 		awk -v s="$s" -v m="$SUBMITTERS" 'NR % m == s' "$work/workload" |
 		while IFS='|' read -r opts secs; do
 			# shellcheck disable=SC2086
-			lvbatch -H --parsable -p "$part" -o /dev/null -t 10 $opts \
+			lvbatch -H --parsable -p "$part" -o /dev/null -t 10 -J "s$secs" $opts \
 				--wrap "exec sleep $secs" || echo "submit failed: $opts" >&2
 		done >"$ids.$s" &
 	done
@@ -149,7 +150,7 @@ run() {
 		[ -z "$(lvqueue -h -p "$part" -o %i | head -n 1)" ] && break
 		sleep 1
 	done
-	lvacct -X -n -P -S "$(date -d "@$((t0 - 60))" +%Y-%m-%dT%H:%M:%S)" -o JobID,Partition,Start,End,AllocCPUS,State \
+	lvacct -X -n -P -S "$(date -d "@$((t0 - 60))" +%Y-%m-%dT%H:%M:%S)" -o JobID,Partition,Start,End,AllocCPUS,State,JobName \
 		>"$work/acct-$part"
 	python3 - "$work/acct-$part" "$ids" "$t0" "$pus" "$part" <<'PY'
 import sys, time, statistics
@@ -162,19 +163,22 @@ for line in open(acct):
     f = line.rstrip("\n").split("|")
     if len(f) < 6 or f[0] not in want or f[2] in ("", "Unknown", "None"):
         continue
-    rows.append((ts(f[2]), ts(f[3]), int(f[4] or 0), f[5]))
+    rows.append((ts(f[2]), ts(f[3]), int(f[4] or 0), f[5],
+                 float(f[6][1:]) if len(f) > 6 and f[6][:1] == "s" else 0.0))
 if not rows:
     print("# %s: no accounting rows" % part)
     sys.exit(0)
 end = max(r[1] for r in rows)
 span = max(end - t0, 1)
 used = sum(r[2] * (r[1] - r[0]) for r in rows)
+slept = sum(r[2] * r[4] for r in rows)  # the work asked for (job name sSECS)
 waits = [max(r[0] - t0, 0) for r in rows]
 ok = sum(1 for r in rows if r[3] == "COMPLETED")
 def fig(k, v):
     print("FIGURE %-40s = %s" % (k, v))
 fig("place_%s_jobs_completed" % part, "%d/%d" % (ok, len(want)))
 fig("place_%s_core_utilisation_pct" % part, "%.1f" % (100.0 * used / (pus * span)))
+fig("place_%s_busy_utilisation_pct" % part, "%.1f" % (100.0 * slept / (pus * span)))
 fig("place_%s_makespan_s" % part, "%d" % span)
 fig("place_%s_pu_seconds_granted" % part, "%d" % used)
 # Start to end as accounted, against the sleeps asked for: the rest is
