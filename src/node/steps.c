@@ -121,19 +121,24 @@ static void step_cgroups_end(struct step_run *st)
 	cgroup_remove_if_empty(&st->job_cg);
 }
 
-/* With cgroups, the node's tasks report together once all are over: the
- * step group's peak memory and CPU time are the node's figures (carried
- * by the first report, so that lvrun's sum counts them once). */
-static void report_from_cgroup(struct step_run *st)
+/* With cgroups, each task reports at once (lvrun's --kill-on-bad-exit
+ * and exit messages need that) with its own peak and no CPU time; the
+ * node's last one carries the step group's figures: the peak memory of
+ * all of them, their CPU time (lvrun sums the reports, so it counts
+ * once) and whether the kernel's OOM killer struck in the group. */
+static void report_with_cgroup(struct step_task *t)
 {
+	struct step_run *st = t->step;
 	struct cgroup_usage u = { 0 };
 	uint64_t rss = 0;
 	int sig = 0;
 	size_t i;
 
 	for (i = 0; i < st->ntasks; i++) {
-		if (!st->tasks[i].ready)
+		if (!st->tasks[i].ready) {
+			push_done(t, t->maxrss_kb, 0, false);
 			return;
+		}
 		if (WIFSIGNALED(st->tasks[i].status))
 			sig = WTERMSIG(st->tasks[i].status);
 		if (st->tasks[i].maxrss_kb > rss)
@@ -143,11 +148,7 @@ static void report_from_cgroup(struct step_run *st)
 		lv_log(LV_LOG_WARNING, "cgroup: job=%u step=%u: no usage in %s",
 		       st->job_id, st->step_id, st->cg.mem);
 	step_cgroups_end(st);
-	for (i = 0; i < st->ntasks; i++)
-		if (!st->tasks[i].reported)
-			push_done(&st->tasks[i], i ? st->tasks[i].maxrss_kb
-						   : (u.maxrss_kb > rss ? u.maxrss_kb : rss),
-				  i ? 0 : u.cpu_usec, i ? false : u.oom);
+	push_done(t, u.maxrss_kb > rss ? u.maxrss_kb : rss, u.cpu_usec, u.oom);
 }
 
 /* A task is over once it has exited and both its pipes are drained. */
@@ -157,7 +158,7 @@ static void maybe_report(struct step_task *t)
 		return;
 	t->ready = true;
 	if (t->step->cg_on)
-		report_from_cgroup(t->step);
+		report_with_cgroup(t);
 	else
 		push_done(t, t->maxrss_kb, t->cpu_usec, false);
 }

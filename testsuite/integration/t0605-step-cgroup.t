@@ -101,4 +101,15 @@ test_expect_success MUNGE,CGROUP 'a step task over the job'"'"'s memory ends the
 	lv_wait_for no_job_groups 10
 '
 
+# Reports wait for nothing: a failed task is known at once, so -K ends
+# the step long before its sleeping neighbour would.
+test_expect_success MUNGE,CGROUP 'with step cgroups a failing task still ends the step at once (-K)' '
+	{ lvrun -n 2 -K sh -c "[ \$LV_PROCID = 1 ] && exit 3; echo \$\$ >$PWD/k.pid; exec sleep 300" 2>k.err; rc=$?; } &&
+	cat k.err >&4 &&
+	test $rc -ne 0 &&
+	test_grep "task 1: Exited with exit code 3" k.err &&
+	! lv_pid_alive "$(cat k.pid)" &&
+	lv_wait_for no_job_groups 10
+'
+
 test_done
