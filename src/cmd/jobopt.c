@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "cmd/jobopt_private.h"
+#include "common/cpubind.h"
 #include "common/hostlist.h"
 #include "common/timefmt.h"
 
@@ -359,6 +360,18 @@ static int set_hostlist(const struct jobopt *o, const struct optdef *d,
 	return set_str(o, d, arg, v, err);
 }
 
+/* --cpu-bind, --distribution, --mem-bind: checked as lvd reads them. */
+static int set_binding(const struct jobopt *o, const struct optdef *d,
+		       const char *arg, struct value *v, struct lv_error *err)
+{
+	struct lv_bind_spec b = { 0 };
+	int rc = d->field == F_CPU_BIND  ? lv_bind_parse_cpu(arg, &b, err)
+		 : d->field == F_MEM_BIND ? lv_bind_parse_mem(arg, &b, err)
+					  : lv_bind_parse_dist(arg, &b, err);
+
+	return rc < 0 ? rc : set_str(o, d, arg, v, err);
+}
+
 static int set_hint(const struct jobopt *o, const struct optdef *d,
 		    const char *arg, struct value *v, struct lv_error *err)
 {
@@ -508,13 +521,13 @@ static const struct optdef table[] = {
 	 "FILE", "Leviathan configuration file"},
 	{"constraint", 'C', REQ, F_CONSTRAINT, set_str, 0, P_ALL, "CONSTRAINT",
 	 "LIST", "node features the job needs"},
-	{"cpu-bind", 0, REQ, F_CPU_BIND, set_str, 0, P_ALL, NULL, "TYPE",
+	{"cpu-bind", 0, REQ, F_CPU_BIND, set_binding, 0, P_ALL, NULL, "TYPE",
 	 "how tasks are bound to CPUs"},
 	{"cpus-per-task", 'c', REQ, F_CPUS_PER_TASK, set_int, 1, P_ALL, NULL,
 	 "N", "CPUs per task (default 1)"},
 	{"dependency", 'd', REQ, F_DEPENDENCY, set_dependency, 0, P_ALL, NULL,
 	 "LIST", "after other jobs: afterok:ID[:ID...], singleton"},
-	{"distribution", 'm', REQ, F_DISTRIBUTION, set_str, 0, P_ALL,
+	{"distribution", 'm', REQ, F_DISTRIBUTION, set_binding, 0, P_ALL,
 	 "DISTRIBUTION", "TYPE", "how tasks are laid out: block, cyclic..."},
 	{"error", 'e', REQ, F_STDERR, set_str, 0, P_BATCH | P_RUN, "ERROR",
 	 "FILE", "standard error file (%j %x %u %N %A %a)"},
@@ -550,7 +563,7 @@ static const struct optdef table[] = {
 	 "accepted and ignored"},
 	{"mem", 0, REQ, F_MEM, set_mem, 0, P_ALL, "MEM_PER_NODE", "SIZE",
 	 "memory per node (MB, or with K, M, G, T)"},
-	{"mem-bind", 0, REQ, F_MEM_BIND, set_str, 0, P_ALL, "MEM_BIND", "TYPE",
+	{"mem-bind", 0, REQ, F_MEM_BIND, set_binding, 0, P_ALL, "MEM_BIND", "TYPE",
 	 "how tasks are bound to memory"},
 	{"mem-per-cpu", 0, REQ, F_MEM, set_mem, 1, P_ALL, "MEM_PER_CPU", "SIZE",
 	 "memory per CPU"},

@@ -76,9 +76,9 @@ static void show_node(const json_t *n)
 	printf("   CPUAlloc=%lld CPUTot=%lld Sockets=%lld CoresPerSocket=%lld ThreadsPerCore=%lld\n",
 	       geti(n, "cpus_alloc"), geti(n, "cpus"), geti(n, "sockets"),
 	       geti(n, "cores_per_socket"), geti(n, "threads_per_core"));
-	printf("   Topology=%s Gres=gpu:%lld\n",
+	printf("   Topology=%s Gres=gpu:%lld GresUsed=gpu:%lld\n",
 	       lv_json_str(n, "topology") ? lv_json_str(n, "topology") : "(null)",
-	       geti(n, "gpus"));
+	       geti(n, "gpus"), geti(n, "gpus_alloc"));
 	printf("   AvailableFeatures=%s\n", features ? features : "(null)");
 	printf("   State=%s%s%s Weight=%lld\n", lv_json_str(n, "state"),
 	       flags[0] ? "+" : "", flags, geti(n, "weight"));
@@ -225,6 +225,11 @@ static void show_job(const json_t *j, time_t now)
 	printf("   NumNodes=%lld NumCPUs=%lld NumTasks=%lld CPUs/Task=%lld MinMemory=%lldM\n",
 	       geti(j, "num_nodes"), geti(j, "num_cpus"), geti(j, "num_tasks"),
 	       geti(j, "cpus_per_task"), geti(j, "min_memory"));
+	/* Slurm's per-node detail: the CPUs (logical ids) and memory. */
+	json_array_foreach(json_object_get(j, "alloc"), i, st)
+		printf("     Nodes=%s CPU_IDs=%s Mem=%lld GRES=%s\n",
+		       str_or(st, "name", "?"), str_or(st, "cpu_ids", ""),
+		       geti(st, "mem"), str_or(st, "gres", ""));
 	printf("   Command=%s\n", str_or(j, "command", "(null)"));
 	printf("   WorkDir=%s\n", str_or(j, "work_dir", "(null)"));
 	printf("   StdOut=%s StdErr=%s StdIn=%s\n", str_or(j, "stdout", "lv-%j.out"),
@@ -269,6 +274,7 @@ static json_t *show_jobs(struct cli *cli, const char *id, bool json)
 
 	if (id)
 		json_object_set_new(q, "job_ids", parse_ids(cli, id));
+	json_object_set_new(q, "alloc", json_true()); /* CPU_IDs per node */
 	reply = cli_call(cli, LV_MSG_JOB_INFO, q);
 	list = json_object_get(reply, "jobs");
 	if (id && !json_array_size(list))

@@ -363,6 +363,15 @@ static json_t *launch_body(struct run *run, const json_t *create)
 		json_object_set_new(body, "mpi_default", json_true());
 	if (!body)
 		return NULL;
+	/* Binding: lvd lays each node's tasks out on its CPUs (bind.h). */
+	static const char *const bind_keys[] = {
+		"cpu_bind", "distribution", "mem_bind", "hint",
+		"threads_per_core", "cpus_per_task", "gpus_per_task",
+	};
+	for (k = 0; k < (int)(sizeof(bind_keys) / sizeof(bind_keys[0])); k++)
+		if (json_object_get(run->req, bind_keys[k]))
+			json_object_set(body, bind_keys[k],
+					json_object_get(run->req, bind_keys[k]));
 	if (!run->ro.multi_prog)
 		return body;
 	lv_json_int(create, "ntasks", 1, INT32_MAX, &ntasks, NULL);
@@ -399,13 +408,19 @@ static int run_step(struct run *run)
 		; /* reported */
 	else if (stepio_run(create, launch, &so, &status, &err) < 0)
 		fprintf(stderr, "%s: error: %s\n", run->cli.prog, err.text);
+	if (use.oom_nodes)
+		fprintf(stderr,
+			"%s: error: Detected %u oom-kill event(s) in StepId=%lld.%lld. Some of the step tasks have been OOM Killed.\n",
+			run->cli.prog, use.oom_nodes, (long long)run->job_id,
+			(long long)step_id);
 	/* Repeating is harmless: an ended step stays ended. */
 	reply = cli_try_call_again(&run->cli, LV_MSG_STEP_COMPLETE,
-			     json_pack("{s:I, s:I, s:i, s:I, s:I}", "job_id",
+			     json_pack("{s:I, s:I, s:i, s:I, s:I, s:b}", "job_id",
 				       (json_int_t)run->job_id, "step_id",
 				       (json_int_t)step_id, "status", status,
 				       "maxrss_kb", (json_int_t)use.maxrss_kb,
-				       "cpu_usec", (json_int_t)use.cpu_usec),
+				       "cpu_usec", (json_int_t)use.cpu_usec,
+				       "oom", use.oom_nodes > 0),
 			     &err);
 	if (!reply)
 		fprintf(stderr, "%s: error: completing step %lld.%lld: %s\n",

@@ -423,6 +423,8 @@ static void on_done(struct step *st, size_t i, const json_t *body)
 		if ((uint64_t)rss > st->opts->usage->maxrss_kb)
 			st->opts->usage->maxrss_kb = (uint64_t)rss;
 		st->opts->usage->cpu_usec += (uint64_t)cpu;
+		st->opts->usage->oom_nodes +=
+			json_is_true(json_object_get(body, "oom"));
 	}
 	task_done(st, rank, (int)status);
 }

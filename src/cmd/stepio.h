@@ -72,6 +72,7 @@ const char *stepio_ranks_string(const int *ranks, size_t n, char *buf,
  * task's peak RSS and the tasks' CPU time summed. */
 struct stepio_usage {
 	uint64_t maxrss_kb, cpu_usec;
+	unsigned oom_nodes; /* nodes whose step cgroup saw an OOM kill */
 };
 
 struct stepio_opts {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/msg.h"
+#include "node/nodegrant.h"
 
 struct envbuf {
 	char **v;
@@ -151,6 +152,21 @@ static void env_mpirun(struct envbuf *e, const json_t *desc)
 	free(hosts);
 }
 
+/* The GPUs granted on this node, by index as the node numbers them
+ * (devices are not renumbered: Leviathan does not constrain them). */
+static void env_gpus(struct envbuf *e, const json_t *desc, const char *node)
+{
+	const json_t *g = nodegrant_find(desc, node);
+	const char *ids = g ? json_string_value(json_object_get(g, "gpu_ids")) : NULL;
+
+	if (!ids || !*ids)
+		return;
+	env_put(e, "CUDA_VISIBLE_DEVICES", ids);
+	env_put(e, "GPU_DEVICE_ORDINAL", ids);
+	env_put(e, "LV_JOB_GPUS", ids);
+	env_put(e, "SLURM_JOB_GPUS", ids);
+}
+
 char **jobenv_build(const json_t *desc, const char *node, const char *conf_path,
 		    const char *const *extra)
 {
@@ -205,6 +221,7 @@ char **jobenv_build(const json_t *desc, const char *node, const char *conf_path,
 	if (json_integer_value(json_object_get(desc, "restarts")) > 0)
 		env_both(&e, "LV_RESTART_COUNT", "SLURM_RESTART_COUNT",
 			 json_object_get(desc, "restarts"));
+	env_gpus(&e, desc, node);
 	env_put(&e, "LV_NODENAME", node);
 	env_put(&e, "SLURMD_NODENAME", node);
 	env_put(&e, "LV_NODEID", "0");

@@ -169,6 +169,10 @@ static int node_init(struct lvd *lvd, struct lvd_node *node, const char *name,
 		return lv_errorf(err, -ENOMEM, "out of memory");
 	if (topo_load(cn->topology, &node->topo, err) < 0)
 		return err->code;
+	/* A simulated node without GPUs in its topology has those of its
+	 * configuration (Gres=gpu:N). */
+	if (node->topo.simulated && !node->topo.gpus)
+		node->topo.gpus = cn->gpus;
 	if (lvd->conf->node_state_dir) {
 		if (!(node->state_dir = lv_conf_expand_node(lvd->conf->node_state_dir,
 							    name)))

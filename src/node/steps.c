@@ -18,9 +18,12 @@
 #include "common/log.h"
 #include "common/msg.h"
 #include "mpi/pmix_server.h"
+#include "node/bind.h"
+#include "node/cgroup.h"
 #include "node/children.h"
 #include "node/jobenv.h"
 #include "node/lvd.h"
+#include "node/nodegrant.h"
 
 #define IO_CHUNK 32768
 
@@ -35,7 +38,10 @@ struct step_task {
 	struct event *out_ev, *err_ev;
 	bool exited;
 	int status;
-	uint64_t maxrss_kb, cpu_usec; /* wait4(); cgroups will replace them */
+	uint64_t maxrss_kb, cpu_usec; /* wait4(); the step's cgroups' rule */
+	bool ready; /* exited, output drained */
+	bool bound; /* cpus holds the task's binding */
+	struct lv_cpuset cpus; /* OS CPUs */
 	bool reported;
 };
 
@@ -52,6 +58,14 @@ struct step_run {
 	bool mpi_aborted;     /* a rank called MPI_Abort(.., mpi_status) */
 	int mpi_status;
 	const char *node_name; /* --mpi=pmix: for the server's messages */
+	/* The step's cgroups inside its job's (job_<id>/step_<n>). */
+	bool cg_on;
+	struct cgroup_job cg, job_cg;
+	/* Binding (valid while the tasks start): the node, the job's PUs
+	 * here (logical) and what the step asked for. */
+	struct lvd_node *node;
+	struct lv_cpuset pus;
+	struct lv_bind_spec bind;
 	struct step_run *next;
 };
 
@@ -78,13 +92,11 @@ static void push_io(struct step_run *st, uint32_t rank, const char *stream,
 	free(b64);
 }
 
-/* A task is over once it has exited and both its pipes are drained. */
-static void maybe_report(struct step_task *t)
+static void push_done(struct step_task *t, uint64_t maxrss_kb,
+		      uint64_t cpu_usec, bool oom)
 {
 	struct lv_rpc_conn *conn;
 
-	if (t->reported || !t->exited || t->out_ev || t->err_ev)
-		return;
 	t->reported = true;
 	/* Ranks killed for an MPI_Abort end with the abort's code, as the
 	 * aborting rank does: lvrun exits with it. */
@@ -92,10 +104,64 @@ static void maybe_report(struct step_task *t)
 		t->status = (t->step->mpi_status & 0xff) << 8;
 	if ((conn = step_conn(t->step)))
 		lv_rpc_push(conn, LV_MSG_STEP_DONE,
-			    json_pack("{s:I, s:i, s:I, s:I}", "rank",
+			    json_pack("{s:I, s:i, s:I, s:I, s:b}", "rank",
 				      (json_int_t)t->rank, "status", t->status,
-				      "maxrss_kb", (json_int_t)t->maxrss_kb,
-				      "cpu_usec", (json_int_t)t->cpu_usec));
+				      "maxrss_kb", (json_int_t)maxrss_kb,
+				      "cpu_usec", (json_int_t)cpu_usec, "oom", oom));
+}
+
+/* The step's groups go: what is left in them is killed. */
+static void step_cgroups_end(struct step_run *st)
+{
+	if (!st->cg_on)
+		return;
+	st->cg_on = false;
+	if (cgroup_destroy_step(&st->cg, 1000) < 0)
+		lv_log(LV_LOG_WARNING, "cgroup: job=%u step=%u: %s stays",
+		       st->job_id, st->step_id, st->cg.mem);
+	cgroup_remove_if_empty(&st->job_cg);
+}
+
+/* With cgroups, each task reports at once (lvrun's --kill-on-bad-exit
+ * and exit messages need that) with its own peak and no CPU time; the
+ * node's last one carries the step group's figures: the peak memory of
+ * all of them, their CPU time (lvrun sums the reports, so it counts
+ * once) and whether the kernel's OOM killer struck in the group. */
+static void report_with_cgroup(struct step_task *t)
+{
+	struct step_run *st = t->step;
+	struct cgroup_usage u = { 0 };
+	uint64_t rss = 0;
+	int sig = 0;
+	size_t i;
+
+	for (i = 0; i < st->ntasks; i++) {
+		if (!st->tasks[i].ready) {
+			push_done(t, t->maxrss_kb, 0, false);
+			return;
+		}
+		if (WIFSIGNALED(st->tasks[i].status))
+			sig = WTERMSIG(st->tasks[i].status);
+		if (st->tasks[i].maxrss_kb > rss)
+			rss = st->tasks[i].maxrss_kb;
+	}
+	if (cgroup_usage(&st->cg, sig, &u) < 0)
+		lv_log(LV_LOG_WARNING, "cgroup: job=%u step=%u: no usage in %s",
+		       st->job_id, st->step_id, st->cg.mem);
+	step_cgroups_end(st);
+	push_done(t, u.maxrss_kb > rss ? u.maxrss_kb : rss, u.cpu_usec, u.oom);
+}
+
+/* A task is over once it has exited and both its pipes are drained. */
+static void maybe_report(struct step_task *t)
+{
+	if (t->reported || !t->exited || t->out_ev || t->err_ev)
+		return;
+	t->ready = true;
+	if (t->step->cg_on)
+		report_with_cgroup(t);
+	else
+		push_done(t, t->maxrss_kb, t->cpu_usec, false);
 }
 
 static void close_ev(struct event **ev)
@@ -162,6 +228,7 @@ static void step_free(struct step_run *st)
 		if (t->in_fd >= 0)
 			close(t->in_fd);
 	}
+	step_cgroups_end(st);
 	free(st->tasks);
 	pmix_step_put(st->mpi);
 	free(st);
@@ -230,12 +297,48 @@ static const json_t *task_argv(const json_t *body, uint32_t rank)
 	return json_object_get(body, "argv");
 }
 
+/* The GPUs of the job on this node ("0,1,3", from the credential); with
+ * --gpus-per-task=N, local task l gets the l-th N of them (wrapping).
+ * False when the job has none here. */
+static bool task_gpus(const json_t *body, const json_t *cred, uint32_t local,
+		      char *buf, size_t len)
+{
+	const char *ids = lv_json_str(cred, "gpu_ids"), *p;
+	const char *gpt_s = lv_json_str(body, "gpus_per_task");
+	unsigned long gpt = gpt_s ? strtoul(strrchr(gpt_s, ':') ? strrchr(gpt_s, ':') + 1 : gpt_s, NULL, 10) : 0;
+	size_t n = 1, k, first, off = 0, w;
+
+	if (!ids || !*ids || len < 2)
+		return false;
+	if (!gpt) {
+		snprintf(buf, len, "%s", ids);
+		return true;
+	}
+	for (p = ids; *p; p++)
+		n += *p == ',';
+	first = (local * gpt) % n;
+	buf[0] = '\0';
+	for (k = 0; k < gpt && k < n; k++) {
+		/* Entry (first + k) % n of the list. */
+		size_t want = (first + k) % n, j;
+
+		for (p = ids, j = 0; j < want; p++)
+			j += *p == ',';
+		w = strcspn(p, ",");
+		if (off + w + 2 > len)
+			break;
+		off += (size_t)snprintf(buf + off, len - off, "%s%.*s",
+					off ? "," : "", (int)w, p);
+	}
+	return off > 0;
+}
+
 /* more: further "K=V" strings (the PMIx server's), NULL-terminated, may
  * be NULL. */
 static char **task_env(const json_t *body, const json_t *cred,
 		       const struct step_task *t, char *const *more)
 {
-	char extra[14][112];
+	char extra[16][112], gpus[100];
 	const char **ptrs;
 	char **env;
 	int i = 0, k, nmore = 0;
@@ -254,6 +357,10 @@ static char **task_env(const json_t *body, const json_t *cred,
 	PUT("LV_STEP_NODELIST=%.90s", lv_json_str(cred, "nodelist") ? lv_json_str(cred, "nodelist") : "");
 	PUT("LV_NODENAME=%.90s", lv_json_str(cred, "node") ? lv_json_str(cred, "node") : "");
 	PUT("SLURMD_NODENAME=%.90s", lv_json_str(cred, "node") ? lv_json_str(cred, "node") : "");
+	if (task_gpus(body, cred, t->local, gpus, sizeof(gpus))) {
+		PUT("CUDA_VISIBLE_DEVICES=%s", gpus);
+		PUT("GPU_DEVICE_ORDINAL=%s", gpus);
+	}
 #undef PUT
 	while (more && more[nmore])
 		nmore++;
@@ -284,6 +391,12 @@ static void __attribute__((noreturn)) task_child(const json_t *body,
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	setpgid(0, t->step->pgid > 0 ? t->step->pgid : 0);
+	/* Into the step's groups while still root. */
+	if (t->step->cg_on && (errno = -cgroup_attach(&t->step->cg, 0)) != 0) {
+		dprintf(err, "lvd: cannot join the step's cgroup %s: %s\n",
+			t->step->cg.mem, strerror(errno));
+		_exit(126);
+	}
 	if (t->step->uid != geteuid() &&
 	    ((user ? initgroups(user, t->step->gid) : setgroups(0, NULL)) < 0 ||
 	     setgid(t->step->gid) < 0 || setuid(t->step->uid) < 0)) {
@@ -296,6 +409,9 @@ static void __attribute__((noreturn)) task_child(const json_t *body,
 	dup2(in, 0);
 	dup2(out, 1);
 	dup2(err, 2);
+	if (t->step->node)
+		bind_apply(&t->step->bind, &t->step->node->topo, &t->cpus,
+			   t->bound, t->step->node->name, t->rank, t->local, 2);
 	if (!argv || n == 0) {
 		dprintf(2, "lvd: task %u: no command\n", t->rank);
 		_exit(127);
@@ -325,6 +441,9 @@ static int spawn_task(struct step_run *st, struct step_task *t,
 	pmix_env_free(more);
 	if (!env)
 		return lv_errorf(err, -ENOMEM, "cannot start task %u", t->rank);
+	if (st->node)
+		t->bound = bind_task_cpus(&st->bind, &st->node->topo, &st->pus,
+					  t->local, &t->cpus);
 	if (pipe2(out, O_CLOEXEC) < 0) {
 		jobenv_free(env);
 		return lv_errorf(err, -errno, "pipe: %s", strerror(errno));
@@ -408,6 +527,49 @@ static struct step_run *step_from(struct lvd *lvd, struct lv_rpc_conn *conn,
 	return st;
 }
 
+/* The step's groups: memory (under the job's limit), cpuacct and the
+ * job's cpuset.  Steps of an interactive allocation, which has no batch
+ * script to make the job's groups, make them.  Without cgroups the step
+ * runs unconfined, as before. */
+static void step_cgroups(struct lvd *lvd, struct step_run *st,
+			 const json_t *cred)
+{
+	struct lvd_node *node = lvd_find_node(lvd, lv_json_str(cred, "node"));
+	unsigned port = lv_rpc_server_port(lvd->rpc);
+	char cpus[LV_CPUSET_MAX * 5];
+	const char *cp = NULL;
+	struct lv_error err = { 0 };
+	struct lv_cpuset os;
+	json_int_t mem = json_integer_value(json_object_get(cred, "mem"));
+
+	if (!lvd->cgroups || !node)
+		return;
+	cgroup_paths(st->job_id, node->name, port, &st->job_cg);
+	if (access(st->job_cg.mem, F_OK) < 0) {
+		if (nodegrant_os_cpus(cred, &node->topo, &os) &&
+		    cgroup_cpuset_available() &&
+		    lv_cpuset_format(&os, cpus, sizeof(cpus)))
+			cp = cpus;
+		if (cgroup_create(st->job_id, node->name, port,
+				  mem > 0 ? (uint64_t)mem : 0, cp, &st->job_cg,
+				  &err) < 0) {
+			lv_log(LV_LOG_WARNING, "step: job=%u step=%u runs unconfined: %s",
+			       st->job_id, st->step_id, err.text);
+			return;
+		}
+	} else if (access(st->job_cg.cpuset, F_OK) < 0) {
+		st->job_cg.cpuset[0] = '\0';
+	}
+	if (cgroup_create_step(&st->job_cg, st->step_id, 0, NULL, &st->cg,
+			       &err) < 0) {
+		lv_log(LV_LOG_WARNING, "step: job=%u step=%u runs unconfined: %s",
+		       st->job_id, st->step_id, err.text);
+		cgroup_remove_if_empty(&st->job_cg);
+		return;
+	}
+	st->cg_on = true;
+}
+
 /* --mpi=pmix: the step's namespace in lvd's PMIx server. */
 static int step_mpi(struct lvd *lvd, struct step_run *st, const json_t *body,
 		    const json_t *cred, struct lv_error *err)
@@ -461,6 +623,15 @@ void steps_rpc_launch(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 		step_free(st);
 		json_decref(cred);
 		lv_rpc_respond_error(conn, req->id, -err.code, "%s", err.text);
+		return;
+	}
+	step_cgroups(lvd, st, cred);
+	st->node = lvd_find_node(lvd, lv_json_str(cred, "node"));
+	(void)nodegrant_pus(cred, &st->pus);
+	if (bind_from_body(req->body, &st->bind, &err) < 0) {
+		step_free(st);
+		json_decref(cred);
+		lv_rpc_respond_error(conn, req->id, EINVAL, "%s", err.text);
 		return;
 	}
 	if (json_is_integer(json_object_get(req->body, "stdin_rank")))

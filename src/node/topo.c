@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <hwloc.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,6 +41,7 @@ int topo_load(const char *spec, struct topo *t, struct lv_error *err)
 {
 	hwloc_topology_t h;
 	uint64_t mem;
+	unsigned i;
 	int rc = 0;
 
 	memset(t, 0, sizeof(*t));
@@ -68,6 +70,19 @@ int topo_load(const char *spec, struct topo *t, struct lv_error *err)
 	t->cores = count(h, HWLOC_OBJ_CORE);
 	t->pus = count(h, HWLOC_OBJ_PU);
 	t->gpus = count_gpus(h);
+	for (i = 0; i < t->pus && i < LV_CPUSET_MAX; i++) {
+		hwloc_obj_t pu = hwloc_get_obj_by_type(h, HWLOC_OBJ_PU, i);
+
+		hwloc_obj_t core = pu ? hwloc_get_ancestor_obj_by_type(h, HWLOC_OBJ_CORE, pu) : NULL;
+		hwloc_obj_t pkg = pu ? hwloc_get_ancestor_obj_by_type(h, HWLOC_OBJ_PACKAGE, pu) : NULL;
+		int numa = pu && pu->nodeset ? hwloc_bitmap_first(pu->nodeset) : -1;
+
+		t->pu_os[i] = pu && pu->os_index < LV_CPUSET_MAX
+				      ? (uint16_t)pu->os_index : (uint16_t)i;
+		t->pu_core[i] = core ? (uint16_t)core->logical_index : (uint16_t)i;
+		t->pu_pkg[i] = pkg ? (uint16_t)pkg->logical_index : 0;
+		t->pu_numa[i] = numa > 0 ? (uint16_t)numa : 0;
+	}
 	if (!t->packages)
 		t->packages = 1;
 	if (!t->cores)
@@ -101,4 +116,31 @@ void topo_to_json(const struct topo *t, json_t *obj)
 	json_object_set_new(obj, "real_memory", json_integer((json_int_t)t->mem_mb));
 	json_object_set_new(obj, "gpus", json_integer(t->gpus));
 	json_object_set_new(obj, "topology", json_string(t->summary));
+}
+
+int topo_os_cpus(const struct topo *t, const struct lv_cpuset *logical,
+		 struct lv_cpuset *os)
+{
+	int p = lv_cpuset_next(logical, 0);
+
+	lv_cpuset_zero(os);
+	for (; p >= 0; p = lv_cpuset_next(logical, (unsigned)p + 1)) {
+		if ((unsigned)p >= t->pus)
+			return -ERANGE;
+		lv_cpuset_set(os, t->pu_os[p]);
+	}
+	return 0;
+}
+
+bool topo_host_has(const struct lv_cpuset *os)
+{
+	cpu_set_t mine;
+	int p = lv_cpuset_next(os, 0);
+
+	if (sched_getaffinity(0, sizeof(mine), &mine) < 0)
+		return false;
+	for (; p >= 0; p = lv_cpuset_next(os, (unsigned)p + 1))
+		if (p >= CPU_SETSIZE || !CPU_ISSET(p, &mine))
+			return false;
+	return true;
 }

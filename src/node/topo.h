@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/cpuset.h"
 #include "common/error.h"
 
 struct topo {
@@ -15,6 +16,13 @@ struct topo {
 	uint64_t mem_mb;
 	bool simulated; /* synthetic or XML: binding is bookkeeping only */
 	char summary[128];
+	/* OS number of each PU by logical number (hwloc's order), the
+	 * numbering the controller's grants use. */
+	uint16_t pu_os[LV_CPUSET_MAX];
+	/* Each PU's core and package (logical numbers) and NUMA node (OS
+	 * number): what binding groups PUs by. */
+	uint16_t pu_core[LV_CPUSET_MAX], pu_pkg[LV_CPUSET_MAX];
+	uint16_t pu_numa[LV_CPUSET_MAX];
 };
 
 /* Loads the topology.  spec NULL: this machine; a string ending in ".xml"
@@ -25,5 +33,14 @@ int topo_load(const char *spec, struct topo *t, struct lv_error *err);
 /* Adds the registration fields (cpus, sockets, cores_per_socket,
  * threads_per_core, real_memory, gpus, topology) to obj. */
 void topo_to_json(const struct topo *t, json_t *obj);
+
+/* The OS CPU numbers of logical PUs; -ERANGE when one is past the
+ * node's PUs. */
+int topo_os_cpus(const struct topo *t, const struct lv_cpuset *logical,
+		 struct lv_cpuset *os);
+
+/* True when every CPU of os is one this process may run on: a simulated
+ * node's PUs may not exist on the host. */
+bool topo_host_has(const struct lv_cpuset *os);
 
 #endif

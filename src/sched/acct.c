@@ -107,7 +107,9 @@ void acct_step_ended(struct lvctld *ctld, const struct job *job,
 		.step_id = st->id,
 		.name = st->name,
 		.nodes = st->nodes,
-		.state = st->ended ? step_state(job, st->status) : "CANCELLED",
+		.state = !st->ended ? "CANCELLED"
+			 : st->oom  ? "OUT_OF_MEMORY"
+				    : step_state(job, st->status),
 		.start = st->start_time,
 		.end = st->ended ? st->end_time : time(NULL),
 		.exit_status = st->ended ? st->status : SIGKILL,

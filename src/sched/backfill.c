@@ -69,6 +69,8 @@ struct backfill {
 	size_t n_ends, cap_ends;
 	struct bf_resv *resv;
 	size_t n_resv, cap_resv;
+	struct node_saved *held; /* what resv_hold changed, to undo */
+	size_t n_held, cap_held;
 	uint32_t *resv_count; /* per partition */
 	uint64_t *free_cpus;  /* per partition, at the slice's start */
 	struct bf_fail *fail; /* FAIL_MEMO per partition */
@@ -121,6 +123,7 @@ void backfill_fini(struct lvctld *ctld)
 		event_free(bf->ev);
 	drop_resv(bf);
 	free(bf->resv);
+	free(bf->held);
 	free(bf->ids);
 	free(bf->ends);
 	free(bf->resv_count);
@@ -276,8 +279,9 @@ void backfill_kick(struct lvctld *ctld)
 	event_add(bf->ev, &zero);
 }
 
-/* Books (sign > 0) or returns a grant's resources on the live node table,
- * to ask select_nodes about a moment other than now. */
+/* Takes (sign < 0: gives back) a running job's resources on the live node
+ * table, to ask select_nodes about a moment after it ends.  Its grants
+ * name exact PUs, released and booked again in reverse order. */
 static void shadow(struct lvctld *ctld, const struct grant *g, size_t n,
 		   int sign)
 {
@@ -285,26 +289,53 @@ static void shadow(struct lvctld *ctld, const struct grant *g, size_t n,
 
 	for (i = 0; i < n; i++) {
 		struct node *node = nodes_get(ctld->nodes, g[i].node);
+		struct grant tmp = g[i];
 
 		if (!node)
 			continue;
 		if (sign > 0)
-			nodes_alloc(node, g[i].cpus, g[i].mem_mb);
+			nodes_alloc(node, &tmp);
 		else
-			nodes_release(node, g[i].cpus, g[i].mem_mb);
+			nodes_release(node, &tmp);
 	}
 }
 
-/* Books every reservation overlapping [from, to) (none when bf is
- * NULL). */
-static void resv_apply(struct lvctld *ctld, struct backfill *bf, time_t from,
-		       time_t to, int sign)
+/* Holds every reservation overlapping [from, to) on the live node table
+ * (none when bf is NULL).  A reservation's PUs were chosen for its own
+ * start and may still be held by running jobs at from: holding is a
+ * union, and resv_release restores exactly what was there.  false on
+ * ENOMEM (whatever was held is released). */
+static bool resv_hold(struct lvctld *ctld, struct backfill *bf, time_t from,
+		      time_t to)
 {
-	size_t i;
+	size_t i, k;
 
-	for (i = 0; bf && i < bf->n_resv; i++)
-		if (bf->resv[i].start < to && bf->resv[i].end > from)
-			shadow(ctld, bf->resv[i].g, bf->resv[i].n, sign);
+	for (i = 0; bf && i < bf->n_resv; i++) {
+		const struct bf_resv *r = &bf->resv[i];
+
+		if (r->start >= to || r->end <= from)
+			continue;
+		if (!grow_to(&bf->held, &bf->cap_held, bf->n_held + r->n,
+			     sizeof(*bf->held)))
+			return false;
+		for (k = 0; k < r->n; k++) {
+			struct node *node = nodes_get(ctld->nodes, r->g[k].node);
+
+			if (node)
+				nodes_hold(node, &r->g[k],
+					   &bf->held[bf->n_held++]);
+		}
+	}
+	return true;
+}
+
+static void resv_release(struct lvctld *ctld, struct backfill *bf)
+{
+	while (bf && bf->n_held) {
+		const struct node_saved *s = &bf->held[--bf->n_held];
+
+		nodes_unhold(nodes_get(ctld->nodes, s->node), s);
+	}
 }
 
 /* select_nodes for job at instant t, holding what is reserved; with pol
@@ -316,9 +347,11 @@ static int fit_at(struct lvctld *ctld, struct backfill *bf,
 	time_t end = dur == FOREVER ? FOREVER : t + dur;
 	int rc;
 
-	resv_apply(ctld, bf, t, end, 1);
-	rc = select_nodes_placed(job, part, ctld->nodes, pol, g, n);
-	resv_apply(ctld, bf, t, end, -1);
+	if (!resv_hold(ctld, bf, t, end))
+		rc = -ENOMEM;
+	else
+		rc = select_nodes_placed(job, part, ctld->nodes, pol, g, n);
+	resv_release(ctld, bf);
 	return rc;
 }
 

@@ -18,6 +18,7 @@
 #include "common/timefmt.h"
 #include "sched/array.h"
 #include "sched/depend.h"
+#include "sched/gres.h"
 #include "sched/partitions.h"
 
 #define SCRIPT_MAX (4u << 20)
@@ -286,8 +287,25 @@ static int read_request(struct job *job, const json_t *desc,
 {
 	struct job_req *r = &job->req;
 	uint64_t nmin = 0, nmax = 0, ntasks = 0, tpn = 0, cpt = 1;
-	uint64_t mem = 0, mpc = 0;
+	uint64_t mem = 0, mpc = 0, tpc = 0, tps = 0;
 
+	if (opt_uint(desc, "threads_per_core", 1024, &tpc, err) < 0 ||
+	    opt_uint(desc, "ntasks_per_socket", 100000, &tps, err) < 0)
+		return err->code;
+	/* --hint=nomultithread: one thread of each core (Slurm's rule). */
+	if (!tpc && json_is_string(json_object_get(desc, "hint")) &&
+	    strstr(json_string_value(json_object_get(desc, "hint")),
+		   "nomultithread"))
+		tpc = 1;
+	r->threads_per_core = (uint32_t)tpc;
+	r->ntasks_per_socket = (uint32_t)tps;
+	if ((json_is_string(json_object_get(desc, "gres")) &&
+	     gres_parse_gpus(json_string_value(json_object_get(desc, "gres")),
+			     &r->gpus_per_node, err) < 0) ||
+	    (json_is_string(json_object_get(desc, "gpus_per_task")) &&
+	     gres_parse_per_task(json_string_value(json_object_get(desc, "gpus_per_task")),
+				 &r->gpus_per_task, err) < 0))
+		return err->code;
 	if (opt_uint(desc, "nodes_min", 1000000, &nmin, err) < 0 ||
 	    opt_uint(desc, "nodes_max", 1000000, &nmax, err) < 0 ||
 	    opt_uint(desc, "ntasks", 10000000, &ntasks, err) < 0 ||

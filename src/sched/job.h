@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "common/cpuset.h"
 #include "common/error.h"
 
 struct lv_bitmap;
@@ -64,6 +65,8 @@ struct grant {
 	uint32_t cpus;
 	uint32_t tasks;
 	uint64_t mem_mb;
+	struct lv_cpuset pus; /* the node's logical PUs (hwloc order) */
+	uint64_t gpus;        /* the node's GPU indices granted (bit i) */
 };
 
 /* What the job asked for (sbatch options). */
@@ -74,6 +77,11 @@ struct job_req {
 	uint32_t time_limit;                /* minutes, LV_TIME_UNLIMITED */
 	bool exclusive;
 	char *nodelist, *exclude;           /* hostlists or NULL */
+	/* Shape of the cores granted: 1 = one thread per core
+	 * (--hint=nomultithread, --threads-per-core=1); tasks per socket. */
+	uint32_t threads_per_core, ntasks_per_socket;
+	/* GPUs: --gres=gpu:N per node, --gpus-per-task. */
+	uint32_t gpus_per_node, gpus_per_task;
 };
 
 struct dependency; /* depend.h */
@@ -88,6 +96,7 @@ struct job_step {
 	int status;
 	bool ended;
 	uint64_t maxrss_kb, cpu_usec; /* from STEP_COMPLETE (accounting) */
+	bool oom; /* a task was OOM-killed in the step's cgroup */
 	struct job_step *next;
 };
 

@@ -12,6 +12,7 @@
 #include "common/bitmap.h"
 #include "common/hostlist.h"
 #include "sched/depend.h"
+#include "sched/gres.h"
 
 struct job_blob *jobstate_blob(const char *text, size_t len)
 {
@@ -61,6 +62,10 @@ static json_t *req_json(const struct job_req *r)
 	set_int(o, "mem_per_cpu", (json_int_t)r->mem_per_cpu);
 	json_object_set_new(o, "time_limit", json_integer(r->time_limit));
 	set_bool(o, "exclusive", r->exclusive);
+	set_int(o, "threads_per_core", r->threads_per_core);
+	set_int(o, "ntasks_per_socket", r->ntasks_per_socket);
+	set_int(o, "gpus_per_node", r->gpus_per_node);
+	set_int(o, "gpus_per_task", r->gpus_per_task);
 	set_str(o, "nodelist", r->nodelist);
 	set_str(o, "exclude", r->exclude);
 	return o;
@@ -75,13 +80,18 @@ static json_t *grants_json(const struct job *job,
 	for (i = 0; arr && i < job->n_grants; i++) {
 		const struct grant *g = &job->grants[i];
 		const char *name = nodes->name(g->node, nodes->arg);
+		char ids[LV_CPUSET_MAX * 5];
 
-		if (!name ||
+		char gpus[256];
+
+		gres_ids_format(g->gpus, gpus, sizeof(gpus));
+		if (!name || !lv_cpuset_format(&g->pus, ids, sizeof(ids)) ||
 		    json_array_append_new(
-			    arr, json_pack("{s:s, s:I, s:I, s:I}", "node", name,
+			    arr, json_pack("{s:s, s:I, s:I, s:I, s:s, s:s}", "node", name,
 					   "cpus", (json_int_t)g->cpus, "tasks",
 					   (json_int_t)g->tasks, "mem",
-					   (json_int_t)g->mem_mb)) < 0) {
+					   (json_int_t)g->mem_mb, "cpu_ids", ids,
+					   "gpu_ids", gpus)) < 0) {
 			json_decref(arr);
 			return NULL;
 		}
@@ -296,6 +306,10 @@ static int read_req(struct job *job, const json_t *o)
 	q->mem_per_cpu = get_u64(r, "mem_per_cpu");
 	q->time_limit = get_u32(r, "time_limit");
 	q->exclusive = get_bool(r, "exclusive");
+	q->threads_per_core = get_u32(r, "threads_per_core");
+	q->ntasks_per_socket = get_u32(r, "ntasks_per_socket");
+	q->gpus_per_node = get_u32(r, "gpus_per_node");
+	q->gpus_per_task = get_u32(r, "gpus_per_task");
 	if (get_str(r, "nodelist", &q->nodelist) < 0 ||
 	    get_str(r, "exclude", &q->exclude) < 0)
 		return -ENOMEM;
@@ -430,6 +444,15 @@ static int read_grants(struct job *job, const json_t *o,
 		dst->cpus = get_u32(g, "cpus");
 		dst->tasks = get_u32(g, "tasks");
 		dst->mem_mb = get_u64(g, "mem");
+		/* Missing in states from before PUs were tracked: booked
+		 * afresh then (nodes_alloc). */
+		if (json_is_string(json_object_get(g, "cpu_ids")) &&
+		    lv_cpuset_parse(&dst->pus, json_string_value(json_object_get(g, "cpu_ids"))) < 0)
+			lv_cpuset_zero(&dst->pus);
+		if (json_is_string(json_object_get(g, "gpu_ids")) &&
+		    gres_ids_parse(json_string_value(json_object_get(g, "gpu_ids")),
+				   &dst->gpus) < 0)
+			dst->gpus = 0;
 		job->n_grants++;
 		if (lv_hostlist_push(hl, name) < 0)
 			break;

@@ -12,6 +12,8 @@
 
 #include "common/log.h"
 #include "common/msg.h"
+#include "sched/job.h"
+#include "sched/pick.h"
 
 struct nodes {
 	struct node **v;
@@ -161,6 +163,8 @@ static void node_take_state(struct node *dst, struct node *src)
 	dst->conn_id = src->conn_id;
 	dst->cpus_alloc = src->cpus_alloc;
 	dst->mem_alloc_mb = src->mem_alloc_mb;
+	dst->pu_alloc = src->pu_alloc;
+	dst->gpu_alloc = src->gpu_alloc;
 	src->version = src->topology = src->reason = NULL;
 }
 
@@ -524,7 +528,7 @@ json_t *node_to_json(const struct node *n)
 		      "threads_per_core", n->threads ? n->threads : n->cfg_threads,
 		      "real_memory", (json_int_t)(n->mem_mb ? n->mem_mb : n->cfg_mem_mb),
 		      "alloc_memory", (json_int_t)n->mem_alloc_mb,
-		      "gpus", (json_int_t)(n->gpus ? n->gpus : n->cfg_gpus),
+		      "gpus", (json_int_t)node_gpus(n),
 		      "weight", n->weight,
 		      "last_heard", (json_int_t)n->last_heard,
 		      "boot_time", (json_int_t)n->boot_time,
@@ -541,6 +545,8 @@ json_t *node_to_json(const struct node *n)
 		json_object_set_new(o, "version", json_string(n->version));
 	if (n->topology)
 		json_object_set_new(o, "topology", json_string(n->topology));
+	json_object_set_new(o, "gpus_alloc",
+			    json_integer(__builtin_popcountll(n->gpu_alloc)));
 	return o;
 }
 
@@ -554,16 +560,73 @@ uint64_t node_mem(const struct node *n)
 	return n->mem_mb ? n->mem_mb : n->cfg_mem_mb;
 }
 
-void nodes_alloc(struct node *n, uint32_t cpus, uint64_t mem_mb)
+void node_shape(const struct node *n, struct pick_shape *s)
 {
-	n->cpus_alloc += cpus;
-	n->mem_alloc_mb += mem_mb;
+	pick_shape_init(s, node_cpus(n), n->sockets ? n->sockets : n->cfg_sockets,
+			n->cores ? n->cores : n->cfg_cores,
+			n->threads ? n->threads : n->cfg_threads);
+}
+
+uint32_t node_gpus(const struct node *n)
+{
+	uint32_t g = n->gpus ? n->gpus : n->cfg_gpus;
+
+	/* Gres=gpu:N caps what the hardware reports. */
+	if (n->cfg_gpus && g > n->cfg_gpus)
+		g = n->cfg_gpus;
+	return g > 64 ? 64 : g;
+}
+
+void nodes_alloc(struct node *n, struct grant *g)
+{
+	bool fill = lv_cpuset_empty(&g->pus);
+	uint32_t cpus = g->cpus;
+	unsigned p;
+
+	for (p = 0; fill && cpus && p < LV_CPUSET_MAX; p++)
+		if (!lv_cpuset_isset(&n->pu_alloc, p)) {
+			lv_cpuset_set(&g->pus, p);
+			cpus--;
+		}
+	if (lv_cpuset_overlaps(&n->pu_alloc, &g->pus) || (n->gpu_alloc & g->gpus))
+		lv_log(LV_LOG_ERR, "node: %s: resources granted twice", n->name);
+	lv_cpuset_or(&n->pu_alloc, &g->pus);
+	n->gpu_alloc |= g->gpus;
+	n->cpus_alloc = lv_cpuset_count(&n->pu_alloc);
+	n->mem_alloc_mb += g->mem_mb;
 	node_settle(n);
 }
 
-void nodes_release(struct node *n, uint32_t cpus, uint64_t mem_mb)
+void nodes_hold(struct node *n, const struct grant *g,
+		struct node_saved *saved)
 {
-	n->cpus_alloc = n->cpus_alloc > cpus ? n->cpus_alloc - cpus : 0;
-	n->mem_alloc_mb = n->mem_alloc_mb > mem_mb ? n->mem_alloc_mb - mem_mb : 0;
+	saved->node = n->index;
+	saved->cpus_alloc = n->cpus_alloc;
+	saved->mem_alloc_mb = n->mem_alloc_mb;
+	saved->gpu_alloc = n->gpu_alloc;
+	saved->pu_alloc = n->pu_alloc;
+	saved->state = n->state;
+	lv_cpuset_or(&n->pu_alloc, &g->pus);
+	n->gpu_alloc |= g->gpus;
+	n->cpus_alloc = lv_cpuset_count(&n->pu_alloc);
+	n->mem_alloc_mb += g->mem_mb;
+	node_settle(n);
+}
+
+void nodes_unhold(struct node *n, const struct node_saved *saved)
+{
+	n->cpus_alloc = saved->cpus_alloc;
+	n->mem_alloc_mb = saved->mem_alloc_mb;
+	n->gpu_alloc = saved->gpu_alloc;
+	n->pu_alloc = saved->pu_alloc;
+	n->state = saved->state;
+}
+
+void nodes_release(struct node *n, const struct grant *g)
+{
+	lv_cpuset_andnot(&n->pu_alloc, &g->pus);
+	n->gpu_alloc &= ~g->gpus;
+	n->cpus_alloc = lv_cpuset_count(&n->pu_alloc);
+	n->mem_alloc_mb = n->mem_alloc_mb > g->mem_mb ? n->mem_alloc_mb - g->mem_mb : 0;
 	node_settle(n);
 }

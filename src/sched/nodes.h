@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "common/conf.h"
+#include "common/cpuset.h"
 #include "common/error.h"
 
 enum node_state {
@@ -50,6 +51,8 @@ struct node {
 	/* Allocated resources (maintained by the scheduler). */
 	uint32_t cpus_alloc;
 	uint64_t mem_alloc_mb;
+	struct lv_cpuset pu_alloc; /* logical PUs granted to jobs */
+	uint64_t gpu_alloc;        /* GPU indices granted (bit i) */
 };
 
 struct nodes;
@@ -89,10 +92,37 @@ int nodes_update(struct nodes *nodes, struct node *node, const char *state,
 		 const char *reason, uid_t uid, time_t now,
 		 struct lv_error *err);
 
-/* Books or returns resources of a grant on a node and updates its
- * IDLE/MIXED/ALLOCATED state. */
-void nodes_alloc(struct node *node, uint32_t cpus, uint64_t mem_mb);
-void nodes_release(struct node *node, uint32_t cpus, uint64_t mem_mb);
+struct grant;
+/* Books or returns a grant's resources on its node (PUs, memory, GPUs)
+ * and updates its IDLE/MIXED/ALLOCATED state.  A grant without PUs (a
+ * job recovered from a state written before PUs were tracked) gets the
+ * first free ones, written back to the grant. */
+void nodes_alloc(struct node *node, struct grant *g);
+void nodes_release(struct node *node, const struct grant *g);
+
+/* A node's bookings as they were before nodes_hold. */
+struct node_saved {
+	size_t node; /* index in the node table */
+	uint32_t cpus_alloc;
+	uint64_t mem_alloc_mb;
+	uint64_t gpu_alloc;
+	struct lv_cpuset pu_alloc;
+	enum node_state state;
+};
+
+/* Marks g's resources as taken for a what-if question (backfill holding
+ * a reservation): a union, so a grant that overlaps what is booked
+ * already is harmless, and no "granted twice" complaint.  saved gets the
+ * node's bookings before; nodes_unhold puts them back exactly (undo in
+ * reverse order of holding). */
+void nodes_hold(struct node *node, const struct grant *g,
+		struct node_saved *saved);
+void nodes_unhold(struct node *node, const struct node_saved *saved);
+/* GPUs the scheduler may hand out on the node (at most 64). */
+uint32_t node_gpus(const struct node *node);
+struct pick_shape;
+/* The node's layout for choosing PUs (pick.h). */
+void node_shape(const struct node *node, struct pick_shape *s);
 /* CPUs the scheduler may hand out on the node. */
 uint32_t node_cpus(const struct node *node);
 uint64_t node_mem(const struct node *node);

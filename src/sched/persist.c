@@ -624,13 +624,13 @@ static int on_replay(const json_t *rec, void *arg)
 	return 0;
 }
 
-static void book(struct lvctld *ctld, const struct job *job)
+static void book(struct lvctld *ctld, struct job *job)
 {
 	size_t i;
 
 	for (i = 0; i < job->n_grants; i++)
 		nodes_alloc(nodes_get(ctld->nodes, job->grants[i].node),
-			    job->grants[i].cpus, job->grants[i].mem_mb);
+			    &job->grants[i]);
 }
 
 static bool is_active(const struct job *job)

@@ -100,12 +100,12 @@ static void give(struct lvctld *ctld, const struct job *v, bool back)
 
 	for (i = 0; i < v->n_grants; i++) {
 		struct node *n = nodes_get(ctld->nodes, v->grants[i].node);
+		struct grant g = v->grants[i]; /* exact PUs: back as they were */
 
 		if (back)
-			nodes_alloc(n, v->grants[i].cpus, v->grants[i].mem_mb);
+			nodes_alloc(n, &g);
 		else
-			nodes_release(n, v->grants[i].cpus,
-				      v->grants[i].mem_mb);
+			nodes_release(n, &g);
 	}
 }
 

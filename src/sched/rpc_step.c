@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/msg.h"
 #include "sched/acct.h"
+#include "sched/gres.h"
 #include "sched/ctld.h"
 #include "sched/jobs.h"
 #include "sched/nodes.h"
@@ -115,6 +116,19 @@ static json_t *node_entry(struct lvctld *ctld, const struct job *job,
 			    (json_int_t)idx, "nodelist", st->nodes,
 			    "cpus", (json_int_t)job->grants[rel + idx].cpus, "user", job->user,
 			    "layout", layout, "peers", peers);
+	/* The node's share of the grant: lvd's step cgroups and binding. */
+	if (payload) {
+		char ids[LV_CPUSET_MAX * 5];
+
+		(void)lv_cpuset_format(&job->grants[idx].pus, ids, sizeof(ids));
+		json_object_set_new(payload, "cpu_ids", json_string(ids));
+		json_object_set_new(payload, "mem",
+				    json_integer((json_int_t)job->grants[idx].mem_mb));
+		if (job->grants[idx].gpus) {
+			gres_ids_format(job->grants[idx].gpus, ids, sizeof(ids));
+			json_object_set_new(payload, "gpu_ids", json_string(ids));
+		}
+	}
 	text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
 	json_decref(payload);
 	rc = text ? lv_auth_sign(ctld->conf->munge_socket, text, strlen(text),
@@ -284,6 +298,7 @@ void rpc_step_complete(struct lv_rpc_conn *conn, const struct lv_rpc_req *req,
 			st->status = (int)status;
 			st->maxrss_kb = (uint64_t)rss;
 			st->cpu_usec = (uint64_t)cpu;
+			st->oom = json_is_true(json_object_get(req->body, "oom"));
 			acct_step_ended(ctld, job, st);
 			persist_job(ctld, job); /* no longer a running step */
 		}

@@ -21,6 +21,7 @@
 #include "sched/backfill.h"
 #include "sched/depend.h"
 #include "sched/fairshare.h"
+#include "sched/gres.h"
 #include "sched/jobs.h"
 #include "sched/launch.h"
 #include "sched/joblimits.h"
@@ -175,7 +176,7 @@ static void release(struct lvctld *ctld, struct job *job)
 		struct node *n = nodes_get(ctld->nodes, job->grants[i].node);
 
 		if (n)
-			nodes_release(n, job->grants[i].cpus, job->grants[i].mem_mb);
+			nodes_release(n, &job->grants[i]);
 	}
 }
 
@@ -214,14 +215,18 @@ json_t *sched_grant_json(struct lvctld *ctld, const struct job *job)
 	for (i = 0; i < job->n_grants; i++) {
 		const struct grant *g = &job->grants[i];
 		struct node *n = nodes_get(ctld->nodes, g->node);
+		char ids[LV_CPUSET_MAX * 5];
+		json_t *e;
 
-		json_array_append_new(arr,
-				      json_pack("{s:s, s:s, s:i, s:I, s:I, s:I}",
-						"name", n->name, "addr", n->addr,
-						"port", n->port, "cpus",
-						(json_int_t)g->cpus, "tasks",
-						(json_int_t)g->tasks, "mem",
-						(json_int_t)g->mem_mb));
+		/* cpu_ids: logical PU numbers; lvd maps them to its OS's. */
+		(void)lv_cpuset_format(&g->pus, ids, sizeof(ids));
+		e = json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:s}", "name",
+			      n->name, "addr", n->addr, "port", n->port, "cpus",
+			      (json_int_t)g->cpus, "tasks", (json_int_t)g->tasks,
+			      "mem", (json_int_t)g->mem_mb, "cpu_ids", ids);
+		if (e && g->gpus)
+			grant_gpus_json(g, e);
+		json_array_append_new(arr, e);
 	}
 	return arr;
 }
@@ -264,7 +269,7 @@ static void start_job(struct lvctld *ctld, struct job *job, struct grant *g,
 	job->n_grants = n;
 	job->num_cpus = 0;
 	for (i = 0; i < n; i++) {
-		nodes_alloc(nodes_get(ctld->nodes, g[i].node), g[i].cpus, g[i].mem_mb);
+		nodes_alloc(nodes_get(ctld->nodes, g[i].node), &g[i]);
 		job->num_cpus += g[i].cpus;
 	}
 	free(job->nodes);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Node selection: which nodes, and how many tasks and CPUs on each, a job
- * gets.  Packs by default (best fit, keeping whole nodes free for big
+/* Node selection: which nodes, how many tasks and which PUs on each, a
+ * job gets.  Packs by default (best fit, keeping whole nodes free for big
  * jobs); spreads when the partition says SelectType=spread. */
 #include "config.h"
 
@@ -14,6 +14,7 @@
 #include "sched/nodes.h"
 #include "sched/partitions.h"
 #include "sched/policy.h"
+#include "sched/pick.h"
 
 struct cand {
 	size_t node;
@@ -23,25 +24,53 @@ struct cand {
 	bool required;   /* named in --nodelist */
 };
 
-/* Tasks of job that fit on node n (0 if none), given what is free. */
-static uint32_t capacity(const struct job *job, const struct node *n,
-			 bool empty)
+static void pick_req_of(const struct job *job, const struct partition *part,
+			const struct pick_shape *shape, struct pick_req *pr)
 {
-	uint32_t cpus = node_cpus(n), used = empty ? 0 : n->cpus_alloc;
-	uint64_t mem = node_mem(n), mem_used = empty ? 0 : n->mem_alloc_mb;
-	uint32_t cap, free_cpus = cpus > used ? cpus - used : 0;
-	const struct job_req *r = &job->req;
+	pr->cpus_per_task = job->req.cpus_per_task ? job->req.cpus_per_task : 1;
+	/* One thread per core: each CPU the job asks for is a whole core. */
+	pr->whole_cores = job->req.threads_per_core == 1 && shape->threads > 1;
+	pr->tasks_per_socket = job->req.ntasks_per_socket;
+	pr->spread = part && part->spread;
+}
 
-	if (r->exclusive && used)
+/* Tasks of job that fit on node n (0 if none), given which PUs are
+ * free (all of them when empty). */
+static uint32_t capacity(const struct job *job, const struct partition *part,
+			 const struct node *n, bool empty)
+{
+	static const struct lv_cpuset none;
+	const struct lv_cpuset *used = empty ? &none : &n->pu_alloc;
+	uint64_t mem = node_mem(n), mem_used = empty ? 0 : n->mem_alloc_mb;
+	const struct job_req *r = &job->req;
+	struct pick_shape shape;
+	struct pick_req pr;
+	uint32_t cap;
+
+	if (r->exclusive && !lv_cpuset_empty(used))
 		return 0;
-	cap = free_cpus / r->cpus_per_task;
+	node_shape(n, &shape);
+	pick_req_of(job, part, &shape, &pr);
+	cap = pick_capacity(&shape, used, &pr);
 	if (r->ntasks_per_node && cap > r->ntasks_per_node)
 		cap = r->ntasks_per_node;
+	if (r->gpus_per_node || r->gpus_per_task) {
+		uint32_t free_gpus = node_gpus(n) -
+				     (empty ? 0 : (uint32_t)__builtin_popcountll(n->gpu_alloc));
+
+		if (r->exclusive && !empty && n->gpu_alloc)
+			return 0;
+		if (r->gpus_per_node > free_gpus)
+			return 0;
+		if (r->gpus_per_task && free_gpus / r->gpus_per_task < cap)
+			cap = free_gpus / r->gpus_per_task;
+	}
 	if (r->mem_per_node && (mem < mem_used || mem - mem_used < r->mem_per_node))
 		return 0;
 	if (r->mem_per_cpu) {
 		uint64_t fm = mem > mem_used ? mem - mem_used : 0;
-		uint64_t per_task = r->mem_per_cpu * r->cpus_per_task;
+		uint64_t per_task = r->mem_per_cpu * r->cpus_per_task *
+				    (pr.whole_cores ? shape.threads : 1);
 
 		if (fm / per_task < cap)
 			cap = (uint32_t)(fm / per_task);
@@ -146,11 +175,12 @@ static size_t gather(const struct job *job, const struct partition *part,
 			continue;
 		if (req && !in_list(req, node->name))
 			continue;
-		if (!(cap = capacity(job, node, empty)))
+		if (!(cap = capacity(job, part, node, empty)))
 			continue;
 		c[n].node = node->index;
 		c[n].cap = cap;
-		c[n].free = node_cpus(node) - (empty ? 0 : node->cpus_alloc);
+		c[n].free = node_cpus(node) -
+			    (empty ? 0 : lv_cpuset_count(&node->pu_alloc));
 		c[n].weight = node->weight;
 		c[n].required = req != NULL;
 		n++;
@@ -190,20 +220,54 @@ static int assign(const struct job *job, struct cand *c, size_t nc,
 	return 0;
 }
 
-static void fill_resources(const struct job *job, struct nodes *nodes,
-			   struct grant *g, size_t n)
+/* The lowest free GPU indices, n of them (fewer only if the node has
+ * fewer: capacity() checked). */
+static uint64_t pick_gpus(const struct node *node, bool empty, uint32_t n)
 {
+	uint64_t used = empty ? 0 : node->gpu_alloc, got = 0;
+	uint32_t i, total = node_gpus(node);
+
+	for (i = 0; i < total && n; i++)
+		if (!(used >> i & 1)) {
+			got |= 1ull << i;
+			n--;
+		}
+	return got;
+}
+
+/* The exact PUs, GPUs and memory of each node's share. */
+static int fill_resources(const struct job *job, const struct partition *part,
+			  struct nodes *nodes, bool empty, struct grant *g,
+			  size_t n)
+{
+	static const struct lv_cpuset none;
 	const struct job_req *r = &job->req;
+	struct pick_shape shape;
+	struct pick_req pr;
+	unsigned p;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		struct node *node = nodes_get(nodes, g[i].node);
 
-		g[i].cpus = r->exclusive ? node_cpus(node)
-					 : g[i].tasks * r->cpus_per_task;
+		node_shape(node, &shape);
+		lv_cpuset_zero(&g[i].pus);
+		if (r->exclusive) {
+			for (p = 0; p < shape.pus; p++)
+				lv_cpuset_set(&g[i].pus, p);
+		} else {
+			pick_req_of(job, part, &shape, &pr);
+			if (pick_cpus(&shape, empty ? &none : &node->pu_alloc,
+				      &pr, g[i].tasks, &g[i].pus) < 0)
+				return -ENOSPC;
+		}
+		g[i].cpus = lv_cpuset_count(&g[i].pus);
 		g[i].mem_mb = r->mem_per_node ? r->mem_per_node
 					      : r->mem_per_cpu * g[i].cpus;
+		g[i].gpus = pick_gpus(node, empty, r->exclusive ? node_gpus(node)
+					    : r->gpus_per_node + r->gpus_per_task * g[i].tasks);
 	}
+	return 0;
 }
 
 /* The place() hook on the candidates, in the default order: 1 when it
@@ -284,8 +348,12 @@ static int select_impl(const struct job *job, const struct partition *part,
 	qsort(c, nc, sizeof(*c), part->spread ? by_spread : by_pack_wide);
 	rc = assign(job, c, nc, req ? lv_hostlist_count(req) : 0, out, nout);
 done:
-	if (rc == 0)
-		fill_resources(job, nodes, *out, *nout);
+	if (rc == 0 &&
+	    (rc = fill_resources(job, part, nodes, empty, *out, *nout)) < 0) {
+		free(*out);
+		*out = NULL;
+		*nout = 0;
+	}
 out:
 	lv_hostlist_destroy(req);
 	lv_hostlist_destroy(excl);

@@ -23,6 +23,7 @@
 #include "node/cgroup.h"
 #include "node/jobenv.h"
 #include "node/lvd.h"
+#include "node/nodegrant.h"
 
 static int write_file(const char *path, const char *text, mode_t mode,
 		      uid_t uid, gid_t gid)
@@ -339,11 +340,25 @@ static uint64_t granted_mem(const struct alloc_run *run)
 	return 0;
 }
 
+/* The CPUs (OS numbers, as text in buf) the job is confined to here, or
+ * NULL: no cpuset controller, or PUs the host lacks (nodegrant.h). */
+static const char *granted_cpus(const struct alloc_run *run, char *buf,
+				size_t len)
+{
+	const json_t *g = nodegrant_find(run->desc, run->node->name);
+	struct lv_cpuset os;
+
+	if (!g || !nodegrant_os_cpus(g, &run->node->topo, &os) ||
+	    !cgroup_cpuset_available() || !lv_cpuset_format(&os, buf, len))
+		return NULL;
+	return buf;
+}
+
 static int batch_launch(struct alloc_run *run, struct lv_error *err)
 {
 	struct cgroup_job cg;
 	bool confined = run->node->lvd->cgroups;
-	char **env;
+	char **env, cpus[LV_CPUSET_MAX * 5];
 	char msg[512];
 	int fds[2];
 	ssize_t n;
@@ -351,7 +366,9 @@ static int batch_launch(struct alloc_run *run, struct lv_error *err)
 
 	if (confined && cgroup_create(run->job_id, run->node->name,
 				      lv_rpc_server_port(run->node->lvd->rpc),
-				      granted_mem(run), &cg, err) < 0)
+				      granted_mem(run),
+				      granted_cpus(run, cpus, sizeof(cpus)),
+				      &cg, err) < 0)
 		return err->code;
 	env = jobenv_build(run->desc, run->node->name, run->node->lvd->conf_path,
 			   NULL);

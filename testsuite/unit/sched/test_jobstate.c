@@ -94,7 +94,8 @@ static void give_grants(struct job *j)
 	j->grants[0] = (struct grant){
 		.node = 0, .cpus = 2, .tasks = 2, .mem_mb = 1024};
 	j->grants[1] = (struct grant){
-		.node = 1, .cpus = 3, .tasks = 2, .mem_mb = 2048};
+		.node = 1, .cpus = 3, .tasks = 2, .mem_mb = 2048, .gpus = 0x5};
+	assert_int_equal(lv_cpuset_parse(&j->grants[1].pus, "1,4-5"), 0);
 	j->state = JOB_RUNNING;
 	j->reason = REASON_NONE;
 	j->start_time = 1800000100;
@@ -189,6 +190,12 @@ static void test_job_from_state_json_grants_by_name(void **state)
 	assert_int_equal(b->grants[1].node, 1);
 	assert_int_equal(b->grants[1].cpus, 3);
 	assert_int_equal(b->grants[1].mem_mb, 2048);
+	/* The exact PUs and GPUs come back. */
+	assert_int_equal(b->grants[1].gpus, 0x5);
+	assert_int_equal(b->grants[0].gpus, 0);
+	assert_true(lv_cpuset_isset(&b->grants[1].pus, 4));
+	assert_int_equal(lv_cpuset_count(&b->grants[1].pus), 3);
+	assert_true(lv_cpuset_empty(&b->grants[0].pus));
 	assert_int_equal(b->num_cpus, 5);
 	assert_string_equal(b->nodes, "n[1-2]");
 	assert_string_equal(b->batch_host, "n1");
