@@ -422,10 +422,16 @@ lv_wait_for() {
 
 # lv_pid_alive PID: the process exists and is not a zombie.
 lv_pid_alive() {
-	local st
+	local t st
 	kill -0 "$1" 2>/dev/null || return 1
-	st=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)
-	[ "$st" != Z ]
+	# A zombie leader is not the end of a threaded daemon: its other
+	# threads may still be exiting (one in fdatasync, say) and hold its
+	# files and locks.  Alive while any thread is not a zombie.
+	for t in /proc/"$1"/task/*/status; do
+		st=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "$t" 2>/dev/null)
+		[ -n "$st" ] && [ "$st" != Z ] && return 0
+	done
+	return 1
 }
 
 # lv_cluster_up N [local-cluster up args...]: munged, lvctld and N lvd on
