@@ -11,6 +11,9 @@
 #       one backfill cycle (busy and wall time), from lvcontrol show stats
 #   (d) submissions/s while backfill cycles run back to back
 #   (e) lvqueue latency (all jobs; one user's running jobs), median of 3
+# With POLICY=FILE the controller loads that Lua policy (e.g.
+# testsuite/bench/bench-policy.lua: place() and priority()), and the
+# hooks' calls and mean cost per call are printed at the end.
 # Usage: make -C testsuite/bench bench_sched && testsuite/bench/bench-sched.sh
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,6 +21,8 @@ top=$(cd "$here/../.." && pwd)
 NODES=${NODES:-10000}
 NPEND=${NPEND:-100000}
 NBUSY=${NBUSY:-5000}
+POLICY=${POLICY:-}
+[ -z "$POLICY" ] || POLICY=$(realpath "$POLICY")
 IDLE=${IDLE:-50}
 BENCH_SCHED=${BENCH_SCHED:-$here/bench_sched}
 export PATH=$top/src/cmd:$top/src/sched:$top/src/node:$PATH
@@ -53,7 +58,8 @@ eval "$("$top/contrib/local-cluster" up --nodes "$NODES" --sim 'pack:2 core:8 pu
 	--dir "$work/cluster" --port "$port" --timeout 600 \
 	--extra "MaxJobCount=$((NPEND + NBUSY + 100))" --extra "JournalSync=NO" \
 	--extra "BackfillInterval=1" \
-	--extra "PriorityWeightAge=1000 PriorityWeightJobSize=1000 PriorityWeightFairshare=10000")" || exit 1
+	--extra "PriorityWeightAge=1000 PriorityWeightJobSize=1000 PriorityWeightFairshare=10000" \
+	${POLICY:+--extra "PolicyScript=$POLICY"})" || exit 1
 fig "cluster_up_${NODES}_sim_nodes_s" "$(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}')"
 ctld_pid=$(cat "$work/cluster/lvctld.pid")
 rss_kib() { awk '/^VmRSS/{print $2}' "/proc/$ctld_pid/status"; }
@@ -111,3 +117,12 @@ fig "lvqueue_user_running_ms_median_3" "$(time_cmd 3 lvqueue -u root -t R)"
 fig "lvprio_one_job_ms_median_3" "$(time_cmd 3 lvprio -j 100)"
 fig "lvshare_ms_median_3" "$(time_cmd 3 lvshare -a)"
 lvcontrol show stats | sed 's/^/# /'
+if [ -n "$POLICY" ]; then
+	lvcontrol show policy >policy.txt
+	for h in place priority; do
+		line=$(grep "Hook=$h " policy.txt)
+		fig "policy_${h}_calls" "$(sed -n 's/.*Calls=\([0-9]*\).*/\1/p' <<<"$line")"
+		fig "policy_${h}_errors" "$(sed -n 's/.*Errors=\([0-9]*\).*/\1/p' <<<"$line")"
+		fig "policy_${h}_mean_us" "$(sed -n 's/.*MeanUs=\([0-9.]*\).*/\1/p' <<<"$line")"
+	done
+fi
