@@ -338,7 +338,7 @@ static bool task_gpus(const json_t *body, const json_t *cred, uint32_t local,
 static char **task_env(const json_t *body, const json_t *cred,
 		       const struct step_task *t, char *const *more)
 {
-	char extra[16][112], gpus[100];
+	char extra[16][160], gpus[128];
 	const char **ptrs;
 	char **env;
 	int i = 0, k, nmore = 0;
