@@ -215,7 +215,8 @@ static int build_ends(struct lvctld *ctld, struct bf_end **v, size_t *n,
 			return -ENOMEM;
 		(*v)[(*n)++] = (struct bf_end){end, job->id, job->start_time};
 	}
-	qsort(*v, *n, sizeof(**v), by_end);
+	if (*n > 1) /* *v is NULL while nothing runs */
+		qsort(*v, *n, sizeof(**v), by_end);
 	return 0;
 }
 

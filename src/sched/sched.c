@@ -517,7 +517,8 @@ static size_t build_queue(struct lvctld *ctld, time_t now)
 		update_priority(ctld, &t, job, now);
 		ctld->queue[n++] = job;
 	}
-	qsort(ctld->queue, n, sizeof(*ctld->queue), by_priority);
+	if (n > 1) /* the queue is still NULL when no job waits */
+		qsort(ctld->queue, n, sizeof(*ctld->queue), by_priority);
 	return n;
 }
 
