@@ -461,6 +461,8 @@ int main(int argc, char **argv)
 	o = parse_options(&run, argc, argv);
 	if (!strcmp(run.ro.mpi, "list")) {
 		printf("MPI plugin types are...\n\tnone\n\tpmix\n");
+		free(run.args);
+		jobopt_destroy(o);
 		return 0;
 	}
 	if (run.nwords == 0)
