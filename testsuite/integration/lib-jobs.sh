@@ -23,15 +23,16 @@ state_is() {
 }
 
 # wait_state ID STATE [SECONDS]: the job is in STATE within SECONDS
-# (10 by default); otherwise its details go to the log.
+# (30 by default: ASan builds on 2 busy cores are slow); otherwise its
+# details go to the log.
 wait_state() {
-	lv_wait_for "state_is $1 $2" "${3:-10}" || {
+	lv_wait_for "state_is $1 $2" "${3:-30}" || {
 		lvcontrol show job "$1" >&4
 		return 1
 	}
 }
 
-# wait_done ID: the job has COMPLETED within 10 s.
+# wait_done ID: the job has COMPLETED within 30 s.
 wait_done() {
 	wait_state "$1" COMPLETED
 }

@@ -35,7 +35,7 @@ hold() {
 
 test_expect_success MUNGE 'start two simulated nodes with 4 PUs and Gres=gpu:4' '
 	LV_CLUSTER_DIR=$TRASH/sim lv_cluster_up 2 --sim "pack:1 core:4 pu:1" --node-extra "Gres=gpu:4" &&
-	lv_wait_for "lvcontrol show node n1 | grep -q \"Gres=gpu:4 GresUsed=gpu:0\"" 10 &&
+	lv_wait_for "lvcontrol show node n1 | grep -q \"Gres=gpu:4 GresUsed=gpu:0\"" 30 &&
 	! lvcontrol show node n1 | grep -q DRAIN
 '
 
