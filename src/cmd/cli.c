@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +146,28 @@ json_t *cli_call(struct cli *cli, uint16_t type, json_t *body)
 	if (!reply)
 		cli_die(cli, "%s", err.text);
 	return reply;
+}
+
+json_t *cli_job_ids(const struct cli *cli, const char *list,
+		    const char *suffixes)
+{
+	json_t *ids = json_array();
+	char *copy = strdup(list), *tok, *save = NULL, *end;
+	unsigned long long id;
+
+	if (!copy || !ids)
+		cli_die(cli, "out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		errno = 0;
+		id = strtoull(tok, &end, 10);
+		if (errno || end == tok || id < 1 || id > UINT32_MAX ||
+		    (*end && !(suffixes && strchr(suffixes, *end))))
+			cli_die(cli, "Invalid job id: %s", tok);
+		json_array_append_new(ids, json_integer((json_int_t)id));
+	}
+	free(copy);
+	return ids;
 }
 
 void cli_finish(struct cli *cli)

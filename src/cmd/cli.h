@@ -54,6 +54,11 @@ json_t *cli_try_call(struct cli *cli, uint16_t type, json_t *body,
  * restarted since it was opened) is opened again, once. */
 json_t *cli_try_call_again(struct cli *cli, uint16_t type, json_t *body,
 			   struct lv_error *err);
+/* "12,13" as a JSON array of job ids (1 ... 2^32-1); an id may be followed
+ * by one of the characters in suffixes and anything after it ("12.batch",
+ * "12_3" for lvacct; NULL: none).  Dies with "Invalid job id: TOKEN". */
+json_t *cli_job_ids(const struct cli *cli, const char *list,
+		    const char *suffixes);
 /* Closes the connection and frees the configuration. */
 void cli_finish(struct cli *cli);
 

@@ -468,28 +468,6 @@ static void print_rows(const struct cli *cli, const json_t *jobs,
 
 /* ---- the request ---- */
 
-static json_t *parse_ids(const struct cli *cli, const char *list)
-{
-	json_t *ids = json_array();
-	char *copy = strdup(list), *tok, *save = NULL, *end;
-	unsigned long long id;
-
-	if (!copy)
-		cli_die(cli, "out of memory");
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		/* "12.batch" and "12_3" name job 12's records. */
-		errno = 0;
-		id = strtoull(tok, &end, 10);
-		if (errno || end == tok || id < 1 || id > UINT32_MAX ||
-		    (*end && *end != '.' && *end != '_'))
-			cli_die(cli, "Invalid job id: %s", tok);
-		json_array_append_new(ids, json_integer((json_int_t)id));
-	}
-	free(copy);
-	return ids;
-}
-
 static json_int_t parse_user(const struct cli *cli, const char *user)
 {
 	const struct passwd *pw;
@@ -550,8 +528,9 @@ static json_t *build_request(const struct cli *cli, const struct options *o)
 {
 	json_t *b = json_object();
 
+	/* "12.batch" and "12_3" name job 12's records. */
 	if (o->jobs)
-		json_object_set_new(b, "job_ids", parse_ids(cli, o->jobs));
+		json_object_set_new(b, "job_ids", cli_job_ids(cli, o->jobs, "._"));
 	if (o->users)
 		json_object_set_new(b, "user",
 				    json_integer(parse_user(cli, o->users)));

@@ -93,27 +93,6 @@ static void parse_args(struct cli *cli, int argc, char **argv,
 	cli_no_arguments(cli, argc, argv);
 }
 
-static json_t *job_ids(const struct cli *cli, const char *list)
-{
-	json_t *ids = json_array();
-	char *copy, *tok, *save = NULL, *end;
-
-	if (!list)
-		return ids;
-	if (!(copy = strdup(list)))
-		cli_die(cli, "out of memory");
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		long long id = strtoll(tok, &end, 10);
-
-		if (*end || id < 1)
-			cli_die(cli, "Invalid job id: %s", tok);
-		json_array_append_new(ids, json_integer(id));
-	}
-	free(copy);
-	return ids;
-}
-
 static double num(const json_t *o, const char *key)
 {
 	const json_t *v = json_object_get(o, key);
@@ -170,7 +149,8 @@ int main(int argc, char **argv)
 	size_t i;
 
 	parse_args(&cli, argc, argv, &o);
-	body = json_pack("{s:o}", "job_ids", job_ids(&cli, o.jobs));
+	body = json_pack("{s:o}", "job_ids",
+			 o.jobs ? cli_job_ids(&cli, o.jobs, NULL) : json_array());
 	if (o.user)
 		json_object_set_new(body, "user", json_string(o.user));
 	cli_connect(&cli);
